@@ -1,0 +1,73 @@
+/** createApp(config, deps): the whole gateway as an Elysia app, with no globals. */
+import { swagger } from '@elysiajs/swagger';
+import { Elysia } from 'elysia';
+import { ModelPolicy } from './chat/policy.ts';
+import type { Config } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
+import { buildRegistry } from './providers/registry.ts';
+import { chatRoutes } from './routes/chat.ts';
+import { healthRoutes } from './routes/health.ts';
+import { mcpToolsRoutes } from './routes/mcp-tools.ts';
+import { modelsRoutes } from './routes/models.ts';
+import { proxyRoutes } from './routes/proxy.ts';
+import { SPEC } from './spec.ts';
+import { createLogger, type Logger } from './telemetry/log.ts';
+import { ClientGoneError } from './upstream/client.ts';
+
+export interface AppDeps {
+  logger?: Logger;
+}
+
+/** Every secret the config holds, so the logger can mask any that slips through. */
+export function configSecrets(config: Config): string[] {
+  const keys = config.providers.flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+  return config.auth.clientSecret ? [...keys, config.auth.clientSecret] : keys;
+}
+
+/** Maps Elysia's own error codes to the spec's error body. */
+function frameworkError(code: string | number, error: unknown, logger: Logger): Response {
+  switch (code) {
+    case 'NOT_FOUND':
+      return errorResponse(404, MESSAGES.notFound);
+    case 'PARSE':
+      return errorResponse(400, 'Request body is not valid JSON');
+    case 'VALIDATION':
+      return errorResponse(400, 'Invalid request');
+    default:
+      if (error instanceof ClientGoneError) return errorResponse(499, 'Client closed request');
+      return toErrorResponse(error, (err) => logger.error('unexpected error', { error: err }));
+  }
+}
+
+/** Builds the gateway from a config. */
+export function createApp(config: Config, deps: AppDeps = {}) {
+  const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
+  const ctx: GatewayContext = {
+    config,
+    registry: buildRegistry(config),
+    policy: new ModelPolicy(config),
+    logger,
+    timeouts: {
+      headerTimeoutMs: config.client.responseHeaderTimeoutMs,
+      timeoutMs: config.client.timeoutMs,
+      disableCompression: config.client.disableCompression,
+    },
+  };
+  return new Elysia({ name: 'inference-gateway' })
+    .onError(({ code, error }) => frameworkError(code, error, logger))
+    .use(
+      swagger({
+        path: '/swagger',
+        documentation: SPEC,
+        exclude: [/.*/],
+      }),
+    )
+    .use(healthRoutes)
+    .use(modelsRoutes(ctx))
+    .use(chatRoutes(ctx))
+    .use(mcpToolsRoutes())
+    .use(proxyRoutes(ctx));
+}
+
+export type App = ReturnType<typeof createApp>;

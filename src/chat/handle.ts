@@ -1,0 +1,31 @@
+/** The chat request path: body → validation → provider and model → policy → upstream. */
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { parseJsonBody, readLimitedBody } from '../http/body.ts';
+import { requireUsableProvider, type Provider } from '../providers/registry.ts';
+import { chatRequestCheck, describeInvalid, type ChatRequest } from '../schemas.ts';
+import { checkVision } from './policy.ts';
+import { resolveModel } from './resolve.ts';
+
+/** A chat that passed every check, ready for the provider. */
+export interface PreparedChat {
+  provider: Provider;
+  /** The body the provider will see (bare model name). */
+  body: ChatRequest;
+}
+
+/** Reads and checks a chat request; every refusal is a GatewayError with the right status. */
+export async function prepareChat(ctx: GatewayContext, request: Request, providerParam: string | null): Promise<PreparedChat> {
+  const raw = parseJsonBody(await readLimitedBody(request, ctx.config.server.maxBodyBytes));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new GatewayError(400, 'Invalid request body: expected a JSON object');
+  }
+  if (!chatRequestCheck.Check(raw)) throw new GatewayError(400, describeInvalid(chatRequestCheck, raw));
+  const body = raw as ChatRequest;
+  if (body.model.trim() === '') throw new GatewayError(400, "Invalid request body: 'model' is required");
+  const target = resolveModel(ctx.registry, body.model, providerParam);
+  ctx.policy.check(target.providerId, target.model);
+  const provider = requireUsableProvider(ctx.registry, target.providerId);
+  checkVision(ctx.config.enableVision, provider, body.messages);
+  return { provider, body: { ...body, model: target.model } };
+}

@@ -1,0 +1,251 @@
+/** Turns the environment into a typed Config, by the settings table; every bad variable is reported at once. */
+import { parseDuration } from './duration.ts';
+import { SETTINGS } from './settings.ts';
+import { PROVIDER_ROWS, type SettingType } from './spec.ts';
+
+export type Env = Record<string, string | undefined>;
+
+/** A provider's env-derived settings (`<ID>_API_URL`, `<ID>_API_KEY`). */
+export interface ProviderSettings {
+  id: string;
+  url: string;
+  apiKey?: string;
+}
+
+export interface Config {
+  environment: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  allowedModels: string[];
+  disallowedModels: string[];
+  enableVision: boolean;
+  debug: { truncateWords: number; maxMessages: number };
+  telemetry: { enable: boolean; metricsPort: number };
+  mcp: {
+    enable: boolean;
+    expose: boolean;
+    servers: string[];
+    clientTimeoutMs: number;
+    dialTimeoutMs: number;
+    requestTimeoutMs: number;
+    responseHeaderTimeoutMs: number;
+    maxRetries: number;
+    retryIntervalMs: number;
+    initialBackoffMs: number;
+    enableReconnect: boolean;
+    reconnectIntervalMs: number;
+    pollingEnable: boolean;
+    pollingIntervalMs: number;
+    pollingTimeoutMs: number;
+    disableHealthcheckLogs: boolean;
+  };
+  auth: { enable: boolean; issuer: string; clientId: string; clientSecret?: string };
+  server: {
+    host: string;
+    port: number;
+    readTimeoutMs: number;
+    writeTimeoutMs: number;
+    idleTimeoutMs: number;
+    tlsCertPath?: string;
+    tlsKeyPath?: string;
+    maxBodyBytes: number;
+    shutdownTimeoutMs: number;
+  };
+  client: {
+    timeoutMs: number;
+    responseHeaderTimeoutMs: number;
+    disableCompression: boolean;
+    maxIdleConns: number;
+    maxIdleConnsPerHost: number;
+    idleConnTimeoutMs: number;
+    tlsMinVersion: string;
+    modelsListTimeoutMs: number;
+  };
+  providers: ProviderSettings[];
+  cloudflareAccountId?: string;
+}
+
+/** Thrown when the environment holds values the gateway cannot run with; lists every problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const TRUE = new Set(['1', 't', 'true', 'yes', 'y', 'on']);
+const FALSE = new Set(['0', 'f', 'false', 'no', 'n', 'off']);
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+type Value = string | number | boolean | undefined;
+
+function parseValue(type: SettingType, raw: string): Value | Error {
+  switch (type) {
+    case 'string':
+      return raw;
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (TRUE.has(v)) return true;
+      if (FALSE.has(v)) return false;
+      return new Error(`expected a boolean (true/false), got "${raw}"`);
+    }
+    case 'int': {
+      const v = raw.trim();
+      return /^-?\d+$/.test(v) ? Number(v) : new Error(`expected a whole number, got "${raw}"`);
+    }
+    case 'time.Duration': {
+      const ms = parseDuration(raw);
+      return ms === undefined ? new Error(`expected a duration like 30s, 500ms or 1m30s, got "${raw}"`) : ms;
+    }
+  }
+}
+
+/** Reads settings by env name, recording problems instead of failing on the first. */
+class SettingsReader {
+  readonly problems: string[] = [];
+  private readonly rows = new Map(SETTINGS.map((r) => [r.env, r]));
+
+  constructor(private readonly env: Env) {}
+
+  private read(name: string, type: SettingType): Value {
+    const row = this.rows.get(name);
+    if (!row || row.type !== type) throw new Error(`setting ${name} of type ${type} is not in the settings table`);
+    const raw = this.env[name];
+    const text = raw === undefined || raw === '' ? row.default : raw;
+    if (text === undefined) return undefined;
+    const value = parseValue(type, text);
+    if (value instanceof Error) {
+      this.problems.push(`${name}: ${value.message}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  string(name: string): string {
+    const v = this.read(name, 'string');
+    return typeof v === 'string' ? v : '';
+  }
+  optionalString(name: string): string | undefined {
+    const v = this.string(name).trim();
+    return v === '' ? undefined : v;
+  }
+  bool(name: string): boolean {
+    return this.read(name, 'bool') === true;
+  }
+  int(name: string, min = 0): number {
+    const v = this.read(name, 'int');
+    if (typeof v !== 'number') return 0;
+    if (v < min) this.problems.push(`${name}: must be at least ${min}, got ${v}`);
+    return v;
+  }
+  durationMs(name: string): number {
+    const v = this.read(name, 'time.Duration');
+    return typeof v === 'number' ? v : 0;
+  }
+  port(name: string): number {
+    const text = this.string(name).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n > 65535) this.problems.push(`${name}: expected a port number 0-65535, got "${text}"`);
+    return n;
+  }
+  list(name: string): string[] {
+    return this.string(name)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+  oneOf<T extends string>(name: string, options: readonly T[]): T {
+    const v = this.string(name).trim().toLowerCase();
+    const found = options.find((o) => o === v);
+    if (found === undefined) this.problems.push(`${name}: expected one of ${options.join(', ')}, got "${v}"`);
+    return found ?? options[0]!;
+  }
+}
+
+function readProviders(r: SettingsReader): ProviderSettings[] {
+  return PROVIDER_ROWS.map((row) => {
+    const prefix = row.id.toUpperCase();
+    const url = r.optionalString(`${prefix}_API_URL`) ?? row.url;
+    try {
+      const parsed = new URL(url.replace('{ACCOUNT_ID}', 'account'));
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      r.problems.push(`${prefix}_API_URL: expected an http(s) URL, got "${url}"`);
+    }
+    return { id: row.id, url, apiKey: r.optionalString(`${prefix}_API_KEY`) };
+  });
+}
+
+/** Builds the Config from an environment (process.env in main.ts, a plain object in tests). */
+export function loadConfig(env: Env): Config {
+  const r = new SettingsReader(env);
+  const environment = r.string('ENVIRONMENT');
+  const config: Config = {
+    environment,
+    logLevel: environment === 'development' && !env.LOG_LEVEL ? 'debug' : r.oneOf('LOG_LEVEL', LOG_LEVELS),
+    allowedModels: r.list('ALLOWED_MODELS'),
+    disallowedModels: r.list('DISALLOWED_MODELS'),
+    enableVision: r.bool('ENABLE_VISION'),
+    debug: { truncateWords: r.int('DEBUG_CONTENT_TRUNCATE_WORDS'), maxMessages: r.int('DEBUG_MAX_MESSAGES') },
+    telemetry: { enable: r.bool('TELEMETRY_ENABLE'), metricsPort: r.port('TELEMETRY_METRICS_PORT') },
+    mcp: {
+      enable: r.bool('MCP_ENABLE'),
+      expose: r.bool('MCP_EXPOSE'),
+      servers: r.list('MCP_SERVERS'),
+      clientTimeoutMs: r.durationMs('MCP_CLIENT_TIMEOUT'),
+      dialTimeoutMs: r.durationMs('MCP_DIAL_TIMEOUT'),
+      requestTimeoutMs: r.durationMs('MCP_REQUEST_TIMEOUT'),
+      responseHeaderTimeoutMs: r.durationMs('MCP_RESPONSE_HEADER_TIMEOUT'),
+      maxRetries: r.int('MCP_MAX_RETRIES'),
+      retryIntervalMs: r.durationMs('MCP_RETRY_INTERVAL'),
+      initialBackoffMs: r.durationMs('MCP_INITIAL_BACKOFF'),
+      enableReconnect: r.bool('MCP_ENABLE_RECONNECT'),
+      reconnectIntervalMs: r.durationMs('MCP_RECONNECT_INTERVAL'),
+      pollingEnable: r.bool('MCP_POLLING_ENABLE'),
+      pollingIntervalMs: r.durationMs('MCP_POLLING_INTERVAL'),
+      pollingTimeoutMs: r.durationMs('MCP_POLLING_TIMEOUT'),
+      disableHealthcheckLogs: r.bool('MCP_DISABLE_HEALTHCHECK_LOGS'),
+    },
+    auth: {
+      enable: r.bool('AUTH_ENABLE'),
+      issuer: r.string('AUTH_OIDC_ISSUER').trim(),
+      clientId: r.string('AUTH_OIDC_CLIENT_ID').trim(),
+      clientSecret: r.optionalString('AUTH_OIDC_CLIENT_SECRET'),
+    },
+    server: {
+      host: r.string('SERVER_HOST'),
+      port: r.port('SERVER_PORT'),
+      readTimeoutMs: r.durationMs('SERVER_READ_TIMEOUT'),
+      writeTimeoutMs: r.durationMs('SERVER_WRITE_TIMEOUT'),
+      idleTimeoutMs: r.durationMs('SERVER_IDLE_TIMEOUT'),
+      tlsCertPath: r.optionalString('SERVER_TLS_CERT_PATH'),
+      tlsKeyPath: r.optionalString('SERVER_TLS_KEY_PATH'),
+      maxBodyBytes: r.int('SERVER_MAX_BODY_SIZE', 1),
+      shutdownTimeoutMs: r.durationMs('SERVER_SHUTDOWN_TIMEOUT'),
+    },
+    client: {
+      timeoutMs: r.durationMs('CLIENT_TIMEOUT'),
+      responseHeaderTimeoutMs: r.durationMs('CLIENT_RESPONSE_HEADER_TIMEOUT'),
+      disableCompression: r.bool('CLIENT_DISABLE_COMPRESSION'),
+      maxIdleConns: r.int('CLIENT_MAX_IDLE_CONNS'),
+      maxIdleConnsPerHost: r.int('CLIENT_MAX_IDLE_CONNS_PER_HOST'),
+      idleConnTimeoutMs: r.durationMs('CLIENT_IDLE_CONN_TIMEOUT'),
+      tlsMinVersion: r.string('CLIENT_TLS_MIN_VERSION'),
+      modelsListTimeoutMs: r.durationMs('MODELS_LIST_TIMEOUT'),
+    },
+    providers: readProviders(r),
+    cloudflareAccountId: r.optionalString('CLOUDFLARE_ACCOUNT_ID'),
+  };
+  checkCombinations(config, r.problems);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+function checkCombinations(c: Config, problems: string[]): void {
+  if (Boolean(c.server.tlsCertPath) !== Boolean(c.server.tlsKeyPath)) {
+    problems.push('SERVER_TLS_CERT_PATH and SERVER_TLS_KEY_PATH must be set together');
+  }
+  if (c.auth.enable && c.auth.issuer === '') problems.push('AUTH_ENABLE=true needs AUTH_OIDC_ISSUER');
+  const cloudflare = c.providers.find((p) => p.id === 'cloudflare');
+  if (cloudflare?.apiKey && cloudflare.url.includes('{ACCOUNT_ID}') && !c.cloudflareAccountId) {
+    problems.push('CLOUDFLARE_API_KEY is set but the Cloudflare URL has {ACCOUNT_ID}: set CLOUDFLARE_ACCOUNT_ID (or a full CLOUDFLARE_API_URL)');
+  }
+}

@@ -1,0 +1,14 @@
+/** What every route needs, built once per app from the config. */
+import type { ModelPolicy } from './chat/policy.ts';
+import type { Config } from './config.ts';
+import type { Registry } from './providers/registry.ts';
+import type { Logger } from './telemetry/log.ts';
+import type { UpstreamTimeouts } from './upstream/client.ts';
+
+export interface GatewayContext {
+  config: Config;
+  registry: Registry;
+  policy: ModelPolicy;
+  logger: Logger;
+  timeouts: UpstreamTimeouts;
+}

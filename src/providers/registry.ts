@@ -1,0 +1,64 @@
+/** The provider table: the spec's rows joined with their env settings and, where one exists, an adapter. */
+import type { Config } from '../config.ts';
+import { GatewayError, MESSAGES } from '../errors.ts';
+import { PROVIDER_ROWS, type AuthType } from '../spec.ts';
+import type { ProviderAdapter } from './adapter.ts';
+import { ADAPTERS } from './adapters.ts';
+
+/** A provider ready to be called. */
+export interface Provider {
+  id: string;
+  authType: AuthType;
+  supportsVision: boolean;
+  /** Base URL with no trailing slash and placeholders filled. */
+  baseUrl: string;
+  apiKey?: string;
+  endpoints: { models: string; chat: string };
+  adapter: ProviderAdapter;
+  /** Has a key, or needs none. */
+  usable: boolean;
+}
+
+export type Registry = ReadonlyMap<string, Provider>;
+
+/** Builds the registry from the config; every spec provider is present, usable or not. */
+export function buildRegistry(config: Config): Registry {
+  const settings = new Map(config.providers.map((p) => [p.id, p]));
+  const registry = new Map<string, Provider>();
+  for (const row of PROVIDER_ROWS) {
+    const s = settings.get(row.id);
+    const apiKey = s?.apiKey;
+    let baseUrl = (s?.url ?? row.url).replace(/\/+$/, '');
+    if (config.cloudflareAccountId) baseUrl = baseUrl.replace('{ACCOUNT_ID}', encodeURIComponent(config.cloudflareAccountId));
+    registry.set(row.id, {
+      id: row.id,
+      authType: row.authType,
+      supportsVision: row.supportsVision,
+      baseUrl,
+      apiKey,
+      endpoints: row.endpoints,
+      adapter: ADAPTERS[row.id] ?? {},
+      usable: row.authType === 'none' || Boolean(apiKey),
+    });
+  }
+  return registry;
+}
+
+/** Finds a provider by id (case-insensitive) or fails with the text users know. */
+export function requireProvider(registry: Registry, id: string): Provider {
+  const provider = registry.get(id.toLowerCase());
+  if (!provider) throw new GatewayError(400, MESSAGES.unknownProvider);
+  return provider;
+}
+
+/** Like requireProvider, and the provider must have its key. */
+export function requireUsableProvider(registry: Registry, id: string): Provider {
+  const provider = requireProvider(registry, id);
+  if (!provider.usable) throw new GatewayError(400, MESSAGES.missingKey);
+  return provider;
+}
+
+/** Joins a provider's base URL and an endpoint that may carry its own query. */
+export function providerUrl(provider: Provider, endpoint: string): URL {
+  return new URL(provider.baseUrl + (endpoint.startsWith('/') ? endpoint : `/${endpoint}`));
+}

@@ -1,0 +1,72 @@
+/** /proxy/{provider}/{path}: the provider's own API, with the gateway's key, and nothing of the client's. */
+import type { GatewayContext } from '../context.ts';
+import { readLimitedBody } from '../http/body.ts';
+import { requireUsableProvider } from '../providers/registry.ts';
+import { applyAuth } from '../providers/auth.ts';
+import { callUpstream } from '../upstream/client.ts';
+import { relaySse } from '../upstream/sse.ts';
+import { checkProxyPath } from './path.ts';
+
+/** Request headers a client may pass to a provider. Credentials, cookies and hop-by-hop headers never pass. */
+const REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'content-type',
+  'user-agent',
+  'anthropic-version',
+  'anthropic-beta',
+  'openai-beta',
+  'openai-organization',
+  'openai-project',
+  'idempotency-key',
+  'x-request-id',
+];
+
+/** Response headers passed back. Encoding and length are left to the gateway's own framing. */
+const RESPONSE_HEADERS = ['content-type', 'cache-control', 'retry-after', 'request-id', 'x-request-id'];
+const RESPONSE_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-', 'openai-'];
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function forwardedHeaders(from: Headers): Headers {
+  const out = new Headers();
+  for (const name of REQUEST_HEADERS) {
+    const value = from.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  return out;
+}
+
+function responseHeaders(from: Headers): Headers {
+  const out = new Headers();
+  from.forEach((value, name) => {
+    if (RESPONSE_HEADERS.includes(name) || RESPONSE_PREFIXES.some((p) => name.startsWith(p))) out.set(name, value);
+  });
+  return out;
+}
+
+/** Forwards one proxied request and relays the answer as it arrives. */
+export async function forwardProxy(ctx: GatewayContext, providerId: string, request: Request): Promise<Response> {
+  const provider = requireUsableProvider(ctx.registry, providerId);
+  const incoming = new URL(request.url);
+  const prefix = `/proxy/${providerId}/`;
+  const rawPath = incoming.pathname.startsWith(prefix) ? incoming.pathname.slice(prefix.length) : '';
+  const path = checkProxyPath(rawPath);
+  const url = new URL(`${provider.baseUrl}/${path}`);
+  // Belt and braces: whatever the path said, the target stays under the provider's base URL.
+  const base = new URL(provider.baseUrl);
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) {
+    return Response.json({ error: 'Invalid proxy path: it leaves the provider base URL' }, { status: 400 });
+  }
+  url.search = incoming.search;
+  const body = METHODS_WITH_BODY.has(request.method) ? await readLimitedBody(request, ctx.config.server.maxBodyBytes) : undefined;
+  const headers = forwardedHeaders(request.headers);
+  applyAuth(provider, url, headers);
+  // A raw pass-through: the provider's own status and body come back, errors included.
+  const call = await callUpstream(
+    { url, method: request.method, headers, body: body && body.byteLength > 0 ? body : undefined, clientSignal: request.signal },
+    ctx.timeouts,
+  );
+  const sse = call.response.headers.get('content-type')?.includes('text/event-stream') ?? false;
+  const stream = relaySse(call, { gapTimeoutMs: ctx.timeouts.timeoutMs, ensureDone: false, errorEvent: sse });
+  return new Response(stream, { status: call.response.status, headers: responseHeaders(call.response.headers) });
+}

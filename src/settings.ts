@@ -1,0 +1,56 @@
+/** Every setting the gateway reads: the spec's `x-config` rows plus the few the gateway adds, in one table. */
+import { SPEC_SETTINGS, type SettingRow } from './spec.ts';
+
+/**
+ * Settings the spec does not (yet) list. They follow the spec's row shape so that `--help`, the README
+ * table and the parser treat them exactly like the spec's own.
+ */
+const GATEWAY_SETTINGS: readonly SettingRow[] = [
+  {
+    name: 'max_body_size',
+    env: 'SERVER_MAX_BODY_SIZE',
+    type: 'int',
+    default: '10485760',
+    description: 'Largest request body accepted, in bytes (chat and proxy); larger bodies get 413 before any upstream call',
+    secret: false,
+    section: 'server',
+  },
+  {
+    name: 'shutdown_timeout',
+    env: 'SERVER_SHUTDOWN_TIMEOUT',
+    type: 'time.Duration',
+    default: '30s',
+    description: 'On SIGTERM/SIGINT, how long in-flight requests and streams may run before the process exits',
+    secret: false,
+    section: 'server',
+  },
+  {
+    name: 'models_list_timeout',
+    env: 'MODELS_LIST_TIMEOUT',
+    type: 'time.Duration',
+    default: '10s',
+    description: 'Deadline for GET /v1/models; providers that have not answered by then are left out (and logged)',
+    secret: false,
+    section: 'client',
+  },
+  {
+    name: 'log_level',
+    env: 'LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    description: 'Lowest level logged: debug, info, warn or error (debug is implied by ENVIRONMENT=development)',
+    secret: false,
+    section: 'general',
+  },
+  {
+    name: 'cloudflare_account_id',
+    env: 'CLOUDFLARE_ACCOUNT_ID',
+    type: 'string',
+    description: 'Cloudflare account id, filled into {ACCOUNT_ID} of the Cloudflare API URL',
+    secret: false,
+    section: 'providers',
+  },
+];
+
+/** All settings, spec first. */
+export const SETTINGS: readonly SettingRow[] = [...SPEC_SETTINGS, ...GATEWAY_SETTINGS];

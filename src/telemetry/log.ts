@@ -1,0 +1,57 @@
+/** Structured one-line JSON logs. Keys and tokens are never passed in; `redact` guards what might carry them. */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  enabled(level: LogLevel): boolean;
+}
+
+export type LogSink = (line: string) => void;
+
+const stdoutSink: LogSink = (line) => {
+  process.stdout.write(line);
+};
+
+/** A logger that writes lines at or above `level` to `sink` (stdout by default). */
+export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, secrets: readonly string[] = []): Logger {
+  const min = RANK[level];
+  const scrub = secretScrubber(secrets);
+  const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[lvl] < min) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, errorReplacer);
+    sink(`${scrub(line)}\n`);
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    enabled: (lvl) => RANK[lvl] >= min,
+  };
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+/** Last line of defence: any configured secret that slipped into a line is masked. */
+function secretScrubber(secrets: readonly string[]): (line: string) => string {
+  const list = secrets.filter((s) => s.length >= 4);
+  if (list.length === 0) return (line) => line;
+  return (line) => {
+    let out = line;
+    for (const s of list) if (out.includes(s)) out = out.replaceAll(s, '[REDACTED]');
+    return out;
+  };
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = createLogger('error', () => undefined);

@@ -1,0 +1,106 @@
+/** Relays an upstream SSE body to the client chunk by chunk, with gap timeouts and an honest ending. */
+import { GatewayError, MESSAGES } from '../errors.ts';
+import { ClientGoneError, type UpstreamCall } from './client.ts';
+
+const encoder = new TextEncoder();
+const DONE = encoder.encode('data: [DONE]\n\n');
+const DONE_TEXT = 'data: [DONE]';
+
+/** One SSE event carrying `{"error": message}`. */
+export function sseErrorEvent(message: string): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify({ error: message })}\n\n`);
+}
+
+/** What a relay reports to observers (telemetry, the agent loop). */
+export interface RelayObserver {
+  chunk?(bytes: Uint8Array): void;
+  /** Called once; `error` is set when the stream failed after it started. */
+  end?(error?: string): void;
+}
+
+export interface RelayOptions {
+  /** Bound on the wait for the first chunk and between chunks. */
+  gapTimeoutMs: number;
+  /** Append `data: [DONE]` when the upstream ended cleanly without one (chat streams). */
+  ensureDone: boolean;
+  /** On a failure after the start, send one error event (SSE bodies); otherwise cut the body short. */
+  errorEvent?: boolean;
+  observer?: RelayObserver;
+}
+
+/** Ends with `[DONE]` after optional whitespace. */
+function endsWithDone(tail: string): boolean {
+  return tail.trimEnd().endsWith(DONE_TEXT);
+}
+
+/**
+ * A pull-driven relay: the upstream is read only when the client is ready for more (backpressure),
+ * a client that goes away cancels it, and a failure after the start becomes one error event.
+ */
+export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream<Uint8Array> {
+  const body = call.response.body;
+  const reader = body?.getReader();
+  const decoder = new TextDecoder();
+  let tail = '';
+  let timedOut = false;
+  let finished = false;
+  const onGapTimeout = () => {
+    timedOut = true;
+    call.abort(new GatewayError(504, MESSAGES.timeout));
+  };
+
+  const finish = (error?: string) => {
+    if (finished) return;
+    finished = true;
+    opts.observer?.end?.(error);
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!reader) {
+          finish();
+          controller.enqueue(DONE);
+          controller.close();
+          return;
+        }
+        // The clock runs only while waiting on the upstream, never while a slow client reads.
+        const timer = setTimeout(onGapTimeout, opts.gapTimeoutMs);
+        try {
+          const { done, value } = await reader.read();
+          clearTimeout(timer);
+          if (done) {
+            if (opts.ensureDone && !endsWithDone(tail)) controller.enqueue(DONE);
+            finish();
+            controller.close();
+            return;
+          }
+          if (opts.ensureDone) tail = (tail + decoder.decode(value, { stream: true })).slice(-64);
+          opts.observer?.chunk?.(value);
+          controller.enqueue(value);
+        } catch {
+          clearTimeout(timer);
+          if (call.signal.reason instanceof ClientGoneError) {
+            finish('client disconnected');
+            controller.close();
+            return;
+          }
+          const message = timedOut ? 'Upstream stream timed out' : 'Upstream connection lost during the stream';
+          finish(message);
+          if (opts.errorEvent === false) {
+            controller.error(new Error(message));
+            return;
+          }
+          controller.enqueue(sseErrorEvent(message));
+          controller.close();
+        }
+      },
+      cancel(reason) {
+        finish('client disconnected');
+        call.abort(new ClientGoneError('client disconnected'));
+        void reader?.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
