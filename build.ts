@@ -1,0 +1,51 @@
+/**
+ * Compiles the gateway into single executables (openapi.yaml embedded).
+ *   bun run build.ts            → dist/inference-gateway for this machine
+ *   bun run build.ts --all      → every release target, plus dist/SHA256SUMS
+ *   bun run build.ts --target=bun-linux-arm64 [--outfile=path]
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import pkg from './package.json' with { type: 'json' };
+
+/** Release targets Bun can cross-compile to from any host. */
+export const RELEASE_TARGETS = [
+  'bun-linux-x64',
+  'bun-linux-x64-musl',
+  'bun-linux-arm64',
+  'bun-linux-arm64-musl',
+  'bun-darwin-arm64',
+] as const;
+
+function arg(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+async function compile(target: string | undefined, outfile: string): Promise<void> {
+  const cmd = [process.execPath, 'build', '--compile', '--minify', '--sourcemap=none', 'src/main.ts', '--outfile', outfile];
+  if (target) cmd.push(`--target=${target}`);
+  const proc = Bun.spawn(cmd, { stdout: 'inherit', stderr: 'inherit' });
+  if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${target ?? 'host'}`);
+}
+
+async function sha256(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+await mkdir('dist', { recursive: true });
+if (process.argv.includes('--all')) {
+  const sums: string[] = [];
+  for (const target of RELEASE_TARGETS) {
+    const outfile = `dist/inference-gateway-${pkg.version}-${target.replace(/^bun-/, '')}`;
+    await compile(target, outfile);
+    sums.push(`${await sha256(outfile)}  ${basename(outfile)}`);
+  }
+  await writeFile('dist/SHA256SUMS', `${sums.join('\n')}\n`);
+  console.log(`built ${RELEASE_TARGETS.length} targets; checksums in dist/SHA256SUMS`);
+} else {
+  const outfile = arg('outfile') ?? 'dist/inference-gateway';
+  await compile(arg('target'), outfile);
+  console.log(`built ${outfile} (${pkg.version})`);
+}
