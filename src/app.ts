@@ -13,10 +13,15 @@ import { modelsRoutes } from './routes/models.ts';
 import { proxyRoutes } from './routes/proxy.ts';
 import { SPEC } from './spec.ts';
 import { createLogger, type Logger } from './telemetry/log.ts';
+import { GatewayMetrics } from './telemetry/metrics.ts';
+import { telemetryPlugin } from './telemetry/plugin.ts';
+import { Telemetry } from './telemetry/telemetry.ts';
 import { ClientGoneError } from './upstream/client.ts';
 
 export interface AppDeps {
   logger?: Logger;
+  /** Metrics to record into; main.ts serves them on TELEMETRY_METRICS_PORT. Made here when telemetry is on. */
+  metrics?: GatewayMetrics;
 }
 
 /** Every secret the config holds, so the logger can mask any that slips through. */
@@ -43,8 +48,11 @@ function frameworkError(code: string | number, error: unknown, logger: Logger): 
 /** Builds the gateway from a config. */
 export function createApp(config: Config, deps: AppDeps = {}) {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
+  const metrics = deps.metrics ?? (config.telemetry.enable ? new GatewayMetrics() : undefined);
+  const telemetry = new Telemetry(logger, metrics);
   const ctx: GatewayContext = {
     config,
+    telemetry,
     registry: buildRegistry(config),
     policy: new ModelPolicy(config),
     logger,
@@ -55,7 +63,13 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     },
   };
   return new Elysia({ name: 'inference-gateway' })
-    .onError(({ code, error }) => frameworkError(code, error, logger))
+    .use(telemetryPlugin(telemetry))
+    .onError(({ code, error, request }) => {
+      const response = frameworkError(code, error, logger);
+      const rec = telemetry.records.get(request);
+      if (rec) rec.status = response.status;
+      return response;
+    })
     .use(
       swagger({
         path: '/swagger',

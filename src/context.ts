@@ -3,6 +3,7 @@ import type { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { Registry } from './providers/registry.ts';
 import type { Logger } from './telemetry/log.ts';
+import type { Telemetry } from './telemetry/telemetry.ts';
 import type { UpstreamTimeouts } from './upstream/client.ts';
 
 export interface GatewayContext {
@@ -10,5 +11,6 @@ export interface GatewayContext {
   registry: Registry;
   policy: ModelPolicy;
   logger: Logger;
+  telemetry: Telemetry;
   timeouts: UpstreamTimeouts;
 }

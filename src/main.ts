@@ -2,6 +2,8 @@
 import { createApp } from './app.ts';
 import { helpText, VERSION } from './cli.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { GatewayMetrics } from './telemetry/metrics.ts';
+import { startMetricsServer } from './telemetry/metrics-server.ts';
 
 async function healthcheck(config: Config): Promise<number> {
   const scheme = config.server.tlsCertPath ? 'https' : 'http';
@@ -18,7 +20,10 @@ async function healthcheck(config: Config): Promise<number> {
 }
 
 function serve(config: Config): void {
-  const app = createApp(config);
+  const metrics = config.telemetry.enable ? new GatewayMetrics() : undefined;
+  const app = createApp(config, { metrics });
+  // Its own listener: scrapers never pass the gateway's auth, and chat traffic never waits on a scrape.
+  const metricsServer = metrics ? startMetricsServer(metrics, config.server.host, config.telemetry.metricsPort) : undefined;
   const tls =
     config.server.tlsCertPath && config.server.tlsKeyPath
       ? { cert: Bun.file(config.server.tlsCertPath), key: Bun.file(config.server.tlsKeyPath) }
@@ -47,6 +52,7 @@ function serve(config: Config): void {
       process.exit(0);
     }, config.server.shutdownTimeoutMs);
     // stop(false): no new connections; in-flight requests and streams run to their end.
+    void metricsServer?.stop(true);
     void server.stop(false).then(() => {
       clearTimeout(deadline);
       process.exit(0);

@@ -5,7 +5,9 @@ import { providerUrl, type Provider } from '../providers/registry.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { readAll, type UpstreamCall } from '../upstream/client.ts';
 import { callProvider } from '../upstream/provider-call.ts';
+import type { RequestRecord } from '../telemetry/request-record.ts';
 import { relaySse, type RelayObserver } from '../upstream/sse.ts';
+import { UsageTap, usageOf } from './usage-tap.ts';
 
 /** Largest non-streamed answer the gateway will hold to check it is JSON. */
 const MAX_JSON_ANSWER = 64 * 1024 * 1024;
@@ -18,10 +20,19 @@ const SSE_HEADERS = {
 } as const;
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
+/**
+ * True when the gateway asks the provider for stream usage on the client's behalf (so tokens are
+ * counted); the usage chunk is then kept from the client, who did not ask for it.
+ */
+export function usageInjected(provider: Provider, body: ChatRequest): boolean {
+  return body.stream === true && !provider.adapter.rejectsStreamOptions && body.stream_options?.include_usage !== true;
+}
+
 /** The body as the provider must see it. */
-export function upstreamChatBody(provider: Provider, body: ChatRequest, model: string): ChatRequest {
-  const out: ChatRequest = { ...body, model };
+export function upstreamChatBody(provider: Provider, body: ChatRequest): ChatRequest {
+  const out: ChatRequest = { ...body };
   if (out.stream !== true || provider.adapter.rejectsStreamOptions) delete out.stream_options;
+  else if (usageInjected(provider, body)) out.stream_options = { ...out.stream_options, include_usage: true };
   return out;
 }
 
@@ -33,7 +44,13 @@ export function openChatCall(ctx: GatewayContext, provider: Provider, body: Chat
   });
   return callProvider(
     provider,
-    { url: providerUrl(provider, provider.endpoints.chat), method: 'POST', headers, body: JSON.stringify(body), clientSignal: signal },
+    {
+      url: providerUrl(provider, provider.endpoints.chat),
+      method: 'POST',
+      headers,
+      body: JSON.stringify(upstreamChatBody(provider, body)),
+      clientSignal: signal,
+    },
     ctx.timeouts,
   );
 }
@@ -52,21 +69,53 @@ function isEventStream(call: UpstreamCall): boolean {
   return call.response.headers.get('content-type')?.includes('text/event-stream') ?? false;
 }
 
-/** The plain chat path: one upstream call, relayed. */
+/** Feeds a relayed stream's first chunk, usage and end into the request's record. */
+function streamObserver(ctx: GatewayContext, rec: RequestRecord, call: UpstreamCall, tap: UsageTap): RelayObserver {
+  return {
+    chunk(bytes) {
+      rec.ttftMs ??= performance.now() - rec.startedAt;
+      return tap.feed(bytes);
+    },
+    flush: () => tap.flush(),
+    end(error) {
+      rec.upstreamMs += performance.now() - call.startedAt;
+      if (tap.usage) {
+        rec.inputTokens = tap.usage.input;
+        rec.outputTokens = tap.usage.output;
+      }
+      if (error === 'client disconnected') rec.status = 499;
+      else if (error) rec.error = error;
+      ctx.telemetry.finish(rec);
+    },
+  };
+}
+
+/** The plain chat path: one upstream call, relayed; `rec` (when given) collects what telemetry needs. */
 export async function forwardChat(
   ctx: GatewayContext,
   provider: Provider,
   body: ChatRequest,
   signal?: AbortSignal,
-  observer?: RelayObserver,
+  rec?: RequestRecord,
 ): Promise<Response> {
+  if (rec) Object.assign(rec, { route: '/v1/chat/completions', provider: provider.id, model: body.model, stream: body.stream === true });
   const call = await openChatCall(ctx, provider, body, signal);
   if (body.stream === true && isEventStream(call)) {
+    const tap = new UsageTap(usageInjected(provider, body));
+    let observer: RelayObserver = { chunk: (b) => tap.feed(b), flush: () => tap.flush() };
+    if (rec) {
+      rec.deferred = true;
+      rec.status = call.response.status;
+      observer = streamObserver(ctx, rec, call, tap);
+    }
     const stream = relaySse(call, { gapTimeoutMs: ctx.timeouts.timeoutMs, ensureDone: true, observer });
     return new Response(stream, { status: call.response.status, headers: SSE_HEADERS });
   }
-  const { bytes } = await readJsonAnswer(ctx, provider, call);
-  observer?.chunk?.(bytes);
-  observer?.end?.();
+  const { bytes, json } = await readJsonAnswer(ctx, provider, call);
+  if (rec) {
+    rec.upstreamMs += performance.now() - call.startedAt;
+    const usage = usageOf(json);
+    if (usage) Object.assign(rec, { inputTokens: usage.input, outputTokens: usage.output });
+  }
   return new Response(bytes, { status: call.response.status, headers: JSON_HEADERS });
 }

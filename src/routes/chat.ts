@@ -7,7 +7,8 @@ import type { GatewayContext } from '../context.ts';
 /** Runs a prepared chat; the MCP plugin swaps in its agent loop, the default relays one call. */
 export type ChatRunner = (ctx: GatewayContext, chat: PreparedChat, request: Request) => Promise<Response>;
 
-const relayOnce: ChatRunner = (ctx, chat, request) => forwardChat(ctx, chat.provider, chat.body, request.signal);
+const relayOnce: ChatRunner = (ctx, chat, request) =>
+  forwardChat(ctx, chat.provider, chat.body, request.signal, ctx.telemetry.records.get(request));
 
 export function chatRoutes(ctx: GatewayContext, run: ChatRunner = relayOnce) {
   return new Elysia({ name: 'chat' }).post(

@@ -13,7 +13,10 @@ export function sseErrorEvent(message: string): Uint8Array {
 
 /** What a relay reports to observers (telemetry, the agent loop). */
 export interface RelayObserver {
-  chunk?(bytes: Uint8Array): void;
+  /** Sees each upstream chunk and returns what to send on (usually the same bytes). */
+  chunk?(bytes: Uint8Array): Uint8Array;
+  /** At a clean end: whatever the observer still held back. */
+  flush?(): Uint8Array;
   /** Called once; `error` is set when the stream failed after it started. */
   end?(error?: string): void;
 }
@@ -49,6 +52,16 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
     call.abort(new GatewayError(504, MESSAGES.timeout));
   };
 
+  // The clock runs only while waiting on the upstream, never while a slow client reads.
+  const readWithin = async () => {
+    const timer = setTimeout(onGapTimeout, opts.gapTimeoutMs);
+    try {
+      return await reader!.read();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   const finish = (error?: string) => {
     if (finished) return;
     finished = true;
@@ -64,22 +77,28 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
           controller.close();
           return;
         }
-        // The clock runs only while waiting on the upstream, never while a slow client reads.
-        const timer = setTimeout(onGapTimeout, opts.gapTimeoutMs);
         try {
-          const { done, value } = await reader.read();
-          clearTimeout(timer);
-          if (done) {
-            if (opts.ensureDone && !endsWithDone(tail)) controller.enqueue(DONE);
-            finish();
-            controller.close();
+          for (;;) {
+            const { done, value } = await readWithin();
+            if (done) {
+              const rest = opts.observer?.flush?.();
+              if (rest && rest.byteLength > 0) {
+                controller.enqueue(rest);
+                if (opts.ensureDone) tail = (tail + decoder.decode(rest)).slice(-64);
+              }
+              if (opts.ensureDone && !endsWithDone(tail)) controller.enqueue(DONE);
+              finish();
+              controller.close();
+              return;
+            }
+            const out = opts.observer?.chunk ? opts.observer.chunk(value) : value;
+            // A pull must enqueue something before it returns, or the stream would wait forever.
+            if (out.byteLength === 0) continue;
+            if (opts.ensureDone) tail = (tail + decoder.decode(out, { stream: true })).slice(-64);
+            controller.enqueue(out);
             return;
           }
-          if (opts.ensureDone) tail = (tail + decoder.decode(value, { stream: true })).slice(-64);
-          opts.observer?.chunk?.(value);
-          controller.enqueue(value);
         } catch {
-          clearTimeout(timer);
           if (call.signal.reason instanceof ClientGoneError) {
             finish('client disconnected');
             controller.close();

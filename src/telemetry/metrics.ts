@@ -1,0 +1,140 @@
+/**
+ * Prometheus metrics after OpenTelemetry's GenAI semantic conventions (dots become underscores), plus
+ * the gateway's own: requests by status, its added latency, MCP tool calls and HTTP server durations.
+ * prom-client keeps its own registry per app, so tests and several apps never share counters.
+ */
+import { Counter, Histogram, Registry } from 'prom-client';
+import { LabelGuard } from './label-guard.ts';
+import type { RequestRecord } from './request-record.ts';
+
+/** Bucket boundaries advised by the GenAI semantic conventions. */
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
+const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+const GEN_AI = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const;
+/** Distinct model names kept as labels; the rest are counted under `_other`. */
+const MAX_MODEL_LABELS = 500;
+
+export type ToolOutcome = 'ok' | 'error' | 'timeout';
+
+/** The gateway's metrics, registered on their own registry. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly models = new LabelGuard(MAX_MODEL_LABELS);
+
+  private readonly tokens = new Histogram({
+    name: 'gen_ai_client_token_usage',
+    help: 'Tokens used per chat, by type (input or output)',
+    labelNames: [...GEN_AI, 'gen_ai_token_type'],
+    buckets: TOKEN_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly requestDuration = new Histogram({
+    name: 'gen_ai_server_request_duration_seconds',
+    help: 'Chat duration as the client sees it, from arrival to the last byte',
+    labelNames: [...GEN_AI, 'error_type'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly ttft = new Histogram({
+    name: 'gen_ai_server_time_to_first_token_seconds',
+    help: 'Time from arrival to the first streamed chunk sent to the client',
+    labelNames: GEN_AI,
+    buckets: TTFT_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly upstreamDuration = new Histogram({
+    name: 'gen_ai_client_operation_duration_seconds',
+    help: 'Time spent waiting on providers (and MCP tools) for one chat',
+    labelNames: GEN_AI,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly requests = new Counter({
+    name: 'inference_gateway_requests_total',
+    help: 'Chats by provider, model and response status',
+    labelNames: ['gen_ai_provider_name', 'gen_ai_request_model', 'http_response_status_code'],
+    registers: [this.registry],
+  });
+  private readonly overhead = new Histogram({
+    name: 'inference_gateway_overhead_seconds',
+    help: "The gateway's own added latency: total time minus time waiting on providers and tools",
+    labelNames: ['gen_ai_provider_name', 'stream'],
+    buckets: OVERHEAD_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly toolCalls = new Counter({
+    name: 'inference_gateway_mcp_tool_calls_total',
+    help: 'MCP tool calls by server, tool and outcome',
+    labelNames: ['mcp_server', 'gen_ai_tool_name', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly toolDuration = new Histogram({
+    name: 'mcp_client_operation_duration_seconds',
+    help: 'MCP tools/call duration',
+    labelNames: ['mcp_method_name', 'mcp_server', 'gen_ai_tool_name', 'outcome'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly http = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Every HTTP request the gateway served, by route pattern and status',
+    labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
+    buckets: HTTP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  /** Records a finished request (and, for chats, its GenAI measurements). */
+  observe(rec: RequestRecord, durationMs: number): void {
+    const status = String(rec.status ?? 0);
+    this.http.observe({ http_request_method: rec.method, http_route: rec.route, http_response_status_code: status }, durationMs / 1000);
+    if (!rec.provider || !rec.model) return;
+    const model = this.models.label(rec.model);
+    const labels = { gen_ai_operation_name: 'chat', gen_ai_provider_name: rec.provider, gen_ai_request_model: model };
+    this.requests.inc({ gen_ai_provider_name: rec.provider, gen_ai_request_model: model, http_response_status_code: status });
+    const failed = rec.error !== undefined || (rec.status ?? 0) >= 400;
+    this.requestDuration.observe({ ...labels, error_type: failed ? errorType(rec) : '' }, durationMs / 1000);
+    if (rec.inputTokens !== undefined) this.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, rec.inputTokens);
+    if (rec.outputTokens !== undefined) this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, rec.outputTokens);
+    if (rec.ttftMs !== undefined) this.ttft.observe(labels, rec.ttftMs / 1000);
+    if (rec.upstreamMs > 0) {
+      this.upstreamDuration.observe(labels, rec.upstreamMs / 1000);
+      const overheadMs = Math.max(0, durationMs - rec.upstreamMs);
+      this.overhead.observe({ gen_ai_provider_name: rec.provider, stream: String(rec.stream === true) }, overheadMs / 1000);
+    }
+  }
+
+  /** Records one MCP tool call. */
+  toolCall(server: string, tool: string, outcome: ToolOutcome, ms: number): void {
+    const labels = { mcp_server: serverLabel(server), gen_ai_tool_name: tool, outcome };
+    this.toolCalls.inc(labels);
+    this.toolDuration.observe({ ...labels, mcp_method_name: 'tools/call' }, ms / 1000);
+  }
+
+  /** The Prometheus exposition text. */
+  expose(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+function errorType(rec: RequestRecord): string {
+  if (rec.error) return 'stream_error';
+  return String(rec.status ?? 'unknown');
+}
+
+/** A server URL without credentials or query, so no secret can become a label. */
+function serverLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'invalid';
+  }
+}
