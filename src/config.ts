@@ -37,6 +37,10 @@ export interface Config {
     pollingIntervalMs: number;
     pollingTimeoutMs: number;
     disableHealthcheckLogs: boolean;
+    /** Most model calls of one chat's agent loop. */
+    maxIterations: number;
+    includeTools: string[];
+    excludeTools: string[];
   };
   auth: { enable: boolean; issuer: string; clientId: string; clientSecret?: string };
   server: {
@@ -203,6 +207,9 @@ export function loadConfig(env: Env): Config {
       pollingIntervalMs: r.durationMs('MCP_POLLING_INTERVAL'),
       pollingTimeoutMs: r.durationMs('MCP_POLLING_TIMEOUT'),
       disableHealthcheckLogs: r.bool('MCP_DISABLE_HEALTHCHECK_LOGS'),
+      maxIterations: r.int('MCP_MAX_ITERATIONS', 1),
+      includeTools: r.list('MCP_INCLUDE_TOOLS'),
+      excludeTools: r.list('MCP_EXCLUDE_TOOLS'),
     },
     auth: {
       enable: r.bool('AUTH_ENABLE'),
