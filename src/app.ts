@@ -1,6 +1,7 @@
 /** createApp(config, deps): the whole gateway as an Elysia app, with no globals. */
 import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
+import { authPlugin, type AuthTimings } from './auth/plugin.ts';
 import { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
@@ -22,6 +23,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Metrics to record into; main.ts serves them on TELEMETRY_METRICS_PORT. Made here when telemetry is on. */
   metrics?: GatewayMetrics;
+  /** OIDC cooldowns and timeouts, when the defaults do not fit (tests shorten them). */
+  authTimings?: AuthTimings;
 }
 
 /** Every secret the config holds, so the logger can mask any that slips through. */
@@ -62,7 +65,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
       disableCompression: config.client.disableCompression,
     },
   };
-  return new Elysia({ name: 'inference-gateway' })
+  const app = new Elysia({ name: 'inference-gateway' })
     .use(telemetryPlugin(telemetry))
     .onError(({ code, error, request }) => {
       const response = frameworkError(code, error, logger);
@@ -70,6 +73,10 @@ export function createApp(config: Config, deps: AppDeps = {}) {
       if (rec) rec.status = response.status;
       return response;
     })
+    .use(healthRoutes);
+  // Guards every route mounted after it (everything but /health); not mounted at all when auth is off.
+  if (config.auth.enable) app.use(authPlugin(config.auth, logger, deps.authTimings));
+  return app
     .use(
       swagger({
         path: '/swagger',
@@ -77,7 +84,6 @@ export function createApp(config: Config, deps: AppDeps = {}) {
         exclude: [/.*/],
       }),
     )
-    .use(healthRoutes)
     .use(modelsRoutes(ctx))
     .use(chatRoutes(ctx))
     .use(mcpToolsRoutes())

@@ -213,8 +213,9 @@ export function loadConfig(env: Env): Config {
     },
     auth: {
       enable: r.bool('AUTH_ENABLE'),
-      issuer: r.string('AUTH_OIDC_ISSUER').trim(),
-      clientId: r.string('AUTH_OIDC_CLIENT_ID').trim(),
+      // Unset means the spec's default; set but empty means "no issuer" (refused below when auth is on).
+      issuer: env.AUTH_OIDC_ISSUER?.trim() === '' ? '' : r.string('AUTH_OIDC_ISSUER').trim(),
+      clientId: env.AUTH_OIDC_CLIENT_ID?.trim() === '' ? '' : r.string('AUTH_OIDC_CLIENT_ID').trim(),
       clientSecret: r.optionalString('AUTH_OIDC_CLIENT_SECRET'),
     },
     server: {
@@ -246,11 +247,17 @@ export function loadConfig(env: Env): Config {
   return config;
 }
 
+function checkAuth(auth: Config['auth'], problems: string[]): void {
+  if (auth.issuer === '') problems.push('AUTH_ENABLE=true needs AUTH_OIDC_ISSUER (it is set but empty)');
+  else if (!/^https?:\/\/[^/?#]+/.test(auth.issuer)) problems.push(`AUTH_OIDC_ISSUER: expected an http(s) URL, got "${auth.issuer}"`);
+  if (auth.clientId === '') problems.push('AUTH_ENABLE=true needs AUTH_OIDC_CLIENT_ID (it is set but empty): tokens must name it in aud');
+}
+
 function checkCombinations(c: Config, problems: string[]): void {
   if (Boolean(c.server.tlsCertPath) !== Boolean(c.server.tlsKeyPath)) {
     problems.push('SERVER_TLS_CERT_PATH and SERVER_TLS_KEY_PATH must be set together');
   }
-  if (c.auth.enable && c.auth.issuer === '') problems.push('AUTH_ENABLE=true needs AUTH_OIDC_ISSUER');
+  if (c.auth.enable) checkAuth(c.auth, problems);
   const cloudflare = c.providers.find((p) => p.id === 'cloudflare');
   if (cloudflare?.apiKey && cloudflare.url.includes('{ACCOUNT_ID}') && !c.cloudflareAccountId) {
     problems.push('CLOUDFLARE_API_KEY is set but the Cloudflare URL has {ACCOUNT_ID}: set CLOUDFLARE_ACCOUNT_ID (or a full CLOUDFLARE_API_URL)');

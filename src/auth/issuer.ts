@@ -1,0 +1,124 @@
+/** The issuer's discovery document and JWKS: fetched lazily, cached, and asked at most once per cooldown after a failure. */
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { Logger } from '../telemetry/log.ts';
+
+/** How patiently the gateway talks to the issuer. */
+export interface IssuerTimings {
+  /** After a failed discovery/JWKS fetch, requests are refused (503) without asking the issuer for this long. */
+  retryAfterMs: number;
+  /** A token with an unknown `kid` refetches the JWKS at most once per this period (key rotation). */
+  keysCooldownMs: number;
+  /** Keys older than this are refetched on the next request. */
+  keysMaxAgeMs: number;
+  /** Deadline for one discovery or JWKS request. */
+  timeoutMs: number;
+}
+
+/** What a verification needs from the issuer. */
+export interface IssuerKeys {
+  /** The `iss` tokens must carry: the discovery document's own `issuer`. */
+  issuer: string;
+  getKey: JWTVerifyGetKey;
+}
+
+/** The issuer cannot be asked right now; `retryInMs` says when it will be asked again. */
+export class IssuerUnavailable extends Error {
+  override readonly name = 'IssuerUnavailable';
+  constructor(
+    message: string,
+    readonly retryInMs: number,
+  ) {
+    super(message);
+  }
+}
+
+const DISCOVERY_PATH = '/.well-known/openid-configuration';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const withoutSlash = (url: string) => url.replace(/\/+$/, '');
+
+function httpUrl(value: unknown, what: string): URL {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error(`${what} is not an http(s) URL`);
+  return url;
+}
+
+/** Checks the discovery document (OpenID Connect Discovery 1.0, section 4.3: its issuer must be ours). */
+function parseDiscovery(json: unknown, configured: string): { issuer: string; jwksUri: URL } {
+  if (!isRecord(json)) throw new Error('discovery document is not a JSON object');
+  const { issuer } = json;
+  if (typeof issuer !== 'string' || withoutSlash(issuer) !== withoutSlash(configured)) {
+    throw new Error(`discovery document names issuer ${JSON.stringify(issuer)}, not ${JSON.stringify(configured)}`);
+  }
+  return { issuer, jwksUri: httpUrl(json.jwks_uri, 'jwks_uri') };
+}
+
+function checkJwks(json: unknown): unknown {
+  if (!isRecord(json) || !Array.isArray(json.keys)) throw new Error('JWKS is not a JSON object with a "keys" array');
+  return json;
+}
+
+/** Talks to one issuer. Concurrent callers share one in-flight fetch; a failure silences the issuer for `retryAfterMs`. */
+export class IssuerClient {
+  private keys?: IssuerKeys;
+  private pending?: Promise<IssuerKeys>;
+  private failedAt = Number.NEGATIVE_INFINITY;
+  private lastProblem = '';
+
+  constructor(
+    private readonly configuredIssuer: string,
+    private readonly timings: IssuerTimings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The discovered issuer and its keys; throws IssuerUnavailable while the issuer cannot be reached. */
+  resolve(): Promise<IssuerKeys> {
+    if (this.keys) return Promise.resolve(this.keys);
+    this.pending ??= this.discover().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async discover(): Promise<IssuerKeys> {
+    const url = `${withoutSlash(this.configuredIssuer)}${DISCOVERY_PATH}`;
+    const { issuer, jwksUri } = await this.fetchJson(url, 'discovery', (json) => parseDiscovery(json, this.configuredIssuer));
+    const getKey = createRemoteJWKSet(jwksUri, {
+      cooldownDuration: this.timings.keysCooldownMs,
+      cacheMaxAge: this.timings.keysMaxAgeMs,
+      timeoutDuration: this.timings.timeoutMs,
+      // Every JWKS fetch goes through the same cooldown as discovery, so an issuer that is down is not hammered.
+      [customFetch]: async (jwksUrl: string) => Response.json(await this.fetchJson(jwksUrl, 'JWKS', checkJwks)),
+    });
+    this.keys = { issuer, getKey };
+    this.logger.info('OIDC issuer discovered', { issuer, jwks_uri: jwksUri.href });
+    return this.keys;
+  }
+
+  private async fetchJson<T>(url: string, what: string, parse: (json: unknown) => T): Promise<T> {
+    const waitMs = this.failedAt + this.timings.retryAfterMs - Date.now();
+    if (waitMs > 0) throw new IssuerUnavailable(this.lastProblem, waitMs);
+    try {
+      const res = await fetch(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timings.timeoutMs),
+      });
+      if (res.status !== 200) throw new Error(`${what} answered HTTP ${res.status}`);
+      return parse(await res.json());
+    } catch (err) {
+      this.failedAt = Date.now();
+      this.lastProblem = err instanceof Error ? err.message : String(err);
+      this.logger.warn('OIDC issuer unavailable', { what, url, problem: this.lastProblem, retry_in_ms: this.timings.retryAfterMs });
+      throw new IssuerUnavailable(this.lastProblem, this.timings.retryAfterMs);
+    }
+  }
+}
