@@ -1,4 +1,8 @@
-/** Reads token usage out of a chat stream as it passes, and can drop the usage chunk the client did not ask for. */
+/**
+ * Watches a chat stream as it passes: checks every event is well-formed, reads token usage, and can
+ * drop the usage chunk the client did not ask for. Bytes pass through untouched unless one is dropped.
+ */
+import { GatewayError } from '../errors.ts';
 
 export interface TokenUsage {
   input: number;
@@ -7,6 +11,8 @@ export interface TokenUsage {
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array();
+const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,59 +32,65 @@ function isUsageOnlyChunk(json: unknown): boolean {
   return isRecord(json) && isRecord(json.usage) && Array.isArray(json.choices) && json.choices.length === 0;
 }
 
-/**
- * Watches SSE bytes. Lines are only parsed when they mention usage, so the common chunk costs a
- * substring search. With `stripUsageChunk`, the stream is cut on event boundaries and the usage-only
- * event is left out; otherwise bytes pass through untouched.
- */
+function malformed(): never {
+  throw new GatewayError(502, 'Provider sent a malformed stream event');
+}
+
 export class UsageTap {
   usage: TokenUsage | undefined;
+  /** Text of an event whose end has not arrived yet. */
   private pending = '';
 
   constructor(private readonly stripUsageChunk: boolean) {}
 
-  /** Returns the bytes to send on (the same bytes unless a usage chunk was dropped). */
+  /** Returns the bytes to send on; throws a GatewayError when the provider sent a broken event. */
   feed(bytes: Uint8Array): Uint8Array {
+    const held = this.pending !== '';
     const text = this.pending + decoder.decode(bytes, { stream: true });
-    if (!this.stripUsageChunk) {
-      const cut = text.lastIndexOf('\n');
-      this.scan(cut < 0 ? '' : text.slice(0, cut));
-      this.pending = cut < 0 ? text : text.slice(cut + 1);
-      return bytes;
-    }
-    const cut = text.lastIndexOf('\n\n');
+    const normalised = text.includes('\r') ? text.replaceAll('\r\n', '\n') : text;
+    const cut = normalised.lastIndexOf('\n\n');
     if (cut < 0) {
-      this.pending = text;
-      return new Uint8Array();
+      // No event is that large; a provider that never ends one is broken, and must not grow memory.
+      if (normalised.length > MAX_EVENT_CHARS) malformed();
+      this.pending = normalised;
+      return this.stripUsageChunk ? EMPTY : bytes;
     }
-    this.pending = text.slice(cut + 2);
-    const events = text.slice(0, cut + 2).split(/(?<=\n\n)/);
-    const kept = events.filter((event) => !this.scan(event));
-    return kept.length === events.length ? encoder.encode(events.join('')) : encoder.encode(kept.join(''));
+    this.pending = normalised.slice(cut + 2);
+    const events = normalised.slice(0, cut).split('\n\n');
+    const dropped = events.map((event) => this.check(event));
+    if (!this.stripUsageChunk) return bytes;
+    // The common case: whole events, none dropped: the provider's bytes go on as they are.
+    if (!held && this.pending === '' && text === normalised && !dropped.includes(true)) return bytes;
+    const kept = events.filter((_, i) => !dropped[i]);
+    return encoder.encode(kept.map((e) => `${e}\n\n`).join(''));
   }
 
-  /** What is still held back at the end of the stream. */
+  /** At a clean end: what is still held back; an unfinished event means the stream was cut. */
   flush(): Uint8Array {
-    const rest = this.pending;
+    const rest = this.pending + decoder.decode();
     this.pending = '';
-    if (rest === '') return new Uint8Array();
-    return this.scan(rest) && this.stripUsageChunk ? new Uint8Array() : encoder.encode(rest);
+    if (rest.trim() === '') return this.stripUsageChunk ? encoder.encode(rest) : EMPTY;
+    // Some providers end without the blank line after the last event; a complete line is still valid.
+    if (this.check(rest.trimEnd())) return EMPTY;
+    return this.stripUsageChunk ? encoder.encode(`${rest.trimEnd()}\n\n`) : encoder.encode('\n\n');
   }
 
-  /** Records usage found in `text`; true when it was a usage-only chunk. */
-  private scan(text: string): boolean {
-    if (!text.includes('"usage"')) return false;
+  /** Checks one event; true when it is a usage-only chunk (to drop when stripping). */
+  private check(event: string): boolean {
     let usageOnly = false;
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('data:') || !line.includes('"usage"')) continue;
+    for (const line of event.split('\n')) {
+      if (!line.startsWith('data:')) continue;
+      const payload = line.slice(5).trim();
+      if (payload === '[DONE]') continue;
+      let json: unknown;
       try {
-        const json: unknown = JSON.parse(line.slice(5));
-        const usage = usageOf(json);
-        if (usage) this.usage = usage;
-        usageOnly ||= isUsageOnlyChunk(json);
+        json = JSON.parse(payload);
       } catch {
-        // not JSON: nothing to count
+        malformed();
       }
+      const usage = usageOf(json);
+      if (usage) this.usage = usage;
+      usageOnly ||= isUsageOnlyChunk(json);
     }
     return usageOnly;
   }

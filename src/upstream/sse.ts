@@ -5,6 +5,14 @@ import { ClientGoneError, type UpstreamCall } from './client.ts';
 const encoder = new TextEncoder();
 const DONE = encoder.encode('data: [DONE]\n\n');
 const DONE_TEXT = 'data: [DONE]';
+const BLANK_LINE = encoder.encode('\n\n');
+const LF = 10;
+
+/** True when the bytes end an SSE event (a blank line), or nothing was sent yet. */
+function endsEvent(bytes: Uint8Array): boolean {
+  const n = bytes.byteLength;
+  return n >= 2 && bytes[n - 1] === LF && bytes[n - 2] === LF;
+}
 
 /** One SSE event carrying `{"error": message}`. */
 export function sseErrorEvent(message: string): Uint8Array {
@@ -47,6 +55,7 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
   let tail = '';
   let timedOut = false;
   let finished = false;
+  let endedClean = true;
   const onGapTimeout = () => {
     timedOut = true;
     call.abort(new GatewayError(504, MESSAGES.timeout));
@@ -95,21 +104,26 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
             // A pull must enqueue something before it returns, or the stream would wait forever.
             if (out.byteLength === 0) continue;
             if (opts.ensureDone) tail = (tail + decoder.decode(out, { stream: true })).slice(-64);
+            endedClean = endsEvent(out);
             controller.enqueue(out);
             return;
           }
-        } catch {
+        } catch (err) {
           if (call.signal.reason instanceof ClientGoneError) {
             finish('client disconnected');
             controller.close();
             return;
           }
-          const message = timedOut ? 'Upstream stream timed out' : 'Upstream connection lost during the stream';
+          const broken = err instanceof GatewayError && !timedOut;
+          if (broken) call.abort(err);
+          const message = timedOut ? 'Upstream stream timed out' : broken ? err.message : 'Upstream connection lost during the stream';
           finish(message);
           if (opts.errorEvent === false) {
             controller.error(new Error(message));
             return;
           }
+          // After a cut-off event, a blank line first, so the error is an event of its own.
+          if (!endedClean) controller.enqueue(BLANK_LINE);
           controller.enqueue(sseErrorEvent(message));
           controller.close();
         }
