@@ -1,12 +1,16 @@
-/** Anthropic's list: `{data:[{id, display_name, created_at, type}], has_more, last_id}`, paged by `after_id`.
+/** Anthropic's list: `{data:[{type, id, display_name, created_at}], has_more, first_id, last_id}`, paged by `after_id`.
  * https://docs.anthropic.com/en/api/models-list */
-import type { Model } from '../../schemas.ts';
+import type { ModelPage } from '../adapter.ts';
 import { gatewayModel, isRecord, listItems, toUnixSeconds } from './openai-shaped.ts';
 
-export function mapAnthropicModels(body: unknown, providerId: string): { models: Model[]; nextQuery?: string } {
+/** The most the API returns per page (it defaults to 20). */
+const PAGE_LIMIT = 1000;
+
+/** Maps one page; `created_at` (RFC 3339) becomes `created`, and `last_id` asks for the next page. */
+export function mapAnthropicModels(body: unknown, providerId: string): ModelPage {
   const models = listItems(body, 'data')
     .filter((m) => typeof m.id === 'string')
     .map((m) => gatewayModel(providerId, String(m.id), toUnixSeconds(m.created_at), 'anthropic'));
-  const more = isRecord(body) && body.has_more === true && typeof body.last_id === 'string';
-  return { models, nextQuery: more && isRecord(body) ? `after_id=${encodeURIComponent(String(body.last_id))}&limit=1000` : undefined };
+  if (!isRecord(body) || body.has_more !== true || typeof body.last_id !== 'string' || body.last_id === '') return { models };
+  return { models, nextQuery: new URLSearchParams({ after_id: body.last_id, limit: String(PAGE_LIMIT) }).toString() };
 }

@@ -1,10 +1,13 @@
-/** Cloudflare's `/finetunes/public` list: `{success, result:[{id, name, model, created_at, ...}]}`.
- * The chat endpoint takes the `model` (`@cf/...`), so that is the id offered.
+/** Cloudflare's `/finetunes/public` list: `{success, result:[{id, name, model, created_at, modified_at, public, description}]}`.
+ * The chat endpoint takes the base `model` (`@cf/...`), so that is the id offered, once per model.
  * https://developers.cloudflare.com/api/resources/ai/subresources/finetunes/subresources/public/methods/list/ */
+import type { ModelPage } from '../adapter.ts';
 import type { Model } from '../../schemas.ts';
-import { gatewayModel, listItems, toUnixSeconds } from './openai-shaped.ts';
+import { gatewayModel, isRecord, listItems, toUnixSeconds } from './openai-shaped.ts';
 
-export function mapCloudflareModels(body: unknown, providerId: string): { models: Model[] } {
+/** Maps the list; an answer with `success: false` is an error, not an empty list. */
+export function mapCloudflareModels(body: unknown, providerId: string): ModelPage {
+  if (isRecord(body) && body.success === false) throw new Error('cloudflare answered success: false');
   const seen = new Set<string>();
   const models: Model[] = [];
   for (const m of listItems(body, 'result')) {

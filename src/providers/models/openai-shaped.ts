@@ -2,6 +2,7 @@
 import type { Model } from '../../schemas.ts';
 import type { ModelPage } from '../adapter.ts';
 
+/** A plain JSON object (not an array, not null). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
