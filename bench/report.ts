@@ -1,0 +1,162 @@
+/** Turns the runs into medians, ratios within each run, the issue's goals, and bench/RESULTS.md. */
+import type { Machine } from './machine.ts';
+import type { Settings, TargetRun } from './scenarios.ts';
+import { LABELS, type TargetName } from './targets.ts';
+
+/** One pass over every target; ratios are only ever taken inside one of these. */
+export type RunResult = Partial<Record<TargetName, TargetRun>>;
+
+export interface Ratios {
+  rpsVsDirect: number;
+  rpsVsPortkey: number;
+  /** Added latency at one connection, over the upstream directly. */
+  addedOneConnMs: number;
+  addedTtfbMs: number;
+}
+
+export interface Report {
+  machine: Machine;
+  tool: string;
+  pinned: boolean;
+  backgroundBusy: number;
+  settings: Settings;
+  runs: RunResult[];
+  errors: string[];
+  smoke: boolean;
+  command: string;
+  binarySizeMb: number;
+  durationSec: number;
+  mock: { chunks: number; delayMs: number };
+}
+
+/** Median of the finite values (NaN when there are none). */
+export function median(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+function ratiosOf(run: RunResult, name: TargetName): Ratios {
+  const t = run[name];
+  const d = run.direct;
+  const p = run.portkey;
+  return {
+    rpsVsDirect: t && d ? t.chatRps / d.chatRps : Number.NaN,
+    rpsVsPortkey: t && p ? t.chatRps / p.chatRps : Number.NaN,
+    addedOneConnMs: t && d ? t.oneConnP50Ms - d.oneConnP50Ms : Number.NaN,
+    addedTtfbMs: t && d ? t.ttfbP50Ms - d.ttfbP50Ms : Number.NaN,
+  };
+}
+
+/** Median over runs of one target's figure. */
+function med(report: Report, name: TargetName, pick: (t: TargetRun) => number): number {
+  return median(report.runs.map((r) => (r[name] ? pick(r[name]) : Number.NaN)));
+}
+
+function medRatio(report: Report, name: TargetName, pick: (r: Ratios) => number): number {
+  return median(report.runs.map((r) => pick(ratiosOf(r, name))));
+}
+
+function fmt(v: number, digits = 1, unit = ''): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  return `${v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${unit}`;
+}
+
+const signed = (v: number, digits = 2) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${fmt(v, digits)} ms` : 'n/a');
+
+interface Goal {
+  what: string;
+  value: (r: Report, n: TargetName) => number;
+  show: (v: number) => string;
+  met: (v: number) => boolean;
+}
+
+/** The issue's targets, each checked on our gateway. */
+const GOALS: Goal[] = [
+  { what: 'non-stream chat throughput ≥ 45% of direct', value: (r, n) => medRatio(r, n, (x) => x.rpsVsDirect), show: (v) => fmt(v * 100, 1, '%'), met: (v) => v >= 0.45 },
+  { what: 'non-stream chat throughput ≥ 15x Portkey', value: (r, n) => medRatio(r, n, (x) => x.rpsVsPortkey), show: (v) => fmt(v, 1, 'x'), met: (v) => v >= 15 },
+  { what: 'streamed first chunk within 0.5 ms of direct (1 connection)', value: (r, n) => medRatio(r, n, (x) => x.addedTtfbMs), show: (v) => signed(v), met: (v) => v <= 0.5 },
+  { what: 'peak RSS under load ≤ 90 MB', value: (r, n) => med(r, n, (t) => t.peakRssMb), show: (v) => fmt(v, 1, ' MB'), met: (v) => v <= 90 },
+  { what: 'idle RSS ≤ 60 MB', value: (r, n) => med(r, n, (t) => t.idleRssMb), show: (v) => fmt(v, 1, ' MB'), met: (v) => v <= 60 },
+  { what: 'cold start to first /health 200 < 100 ms', value: (r, n) => med(r, n, (t) => t.coldStartMs), show: (v) => fmt(v, 1, ' ms'), met: (v) => v < 100 },
+];
+
+function verdict(g: Goal, r: Report, n: TargetName): string {
+  const v = g.value(r, n);
+  if (!Number.isFinite(v)) return 'n/a — not measured';
+  return `${g.show(v)} — ${g.met(v) ? '**met**' : '**not met**'}`;
+}
+
+interface Row {
+  label: string;
+  cell: (n: TargetName) => string;
+}
+
+function rows(r: Report): Row[] {
+  const m = (pick: (t: TargetRun) => number, digits: number, unit: string) => (n: TargetName) => fmt(med(r, n, pick), digits, unit);
+  const gatewayOnly = (f: (n: TargetName) => string) => (n: TargetName) => (n === 'direct' ? '—' : f(n));
+  return [
+    { label: 'non-stream chat, requests/s', cell: m((t) => t.chatRps, 0, '') },
+    { label: '… share of direct (same run)', cell: gatewayOnly((n) => fmt(medRatio(r, n, (x) => x.rpsVsDirect) * 100, 1, '%')) },
+    { label: '… p50 / p99 latency under load', cell: (n) => `${fmt(med(r, n, (t) => t.chatP50Ms), 2)} / ${fmt(med(r, n, (t) => t.chatP99Ms), 2)} ms` },
+    { label: 'one connection: p50 / p99 latency', cell: (n) => `${fmt(med(r, n, (t) => t.oneConnP50Ms), 3)} / ${fmt(med(r, n, (t) => t.oneConnP99Ms), 3)} ms` },
+    { label: '… added p50 latency vs direct', cell: gatewayOnly((n) => signed(medRatio(r, n, (x) => x.addedOneConnMs), 3)) },
+    { label: 'streamed chat: first chunk p50 / p99 (1 conn)', cell: (n) => `${fmt(med(r, n, (t) => t.ttfbP50Ms), 3)} / ${fmt(med(r, n, (t) => t.ttfbP99Ms), 3)} ms` },
+    { label: '… added first-chunk latency vs direct', cell: gatewayOnly((n) => signed(medRatio(r, n, (x) => x.addedTtfbMs), 3)) },
+    { label: '… whole paced stream p50 (1 conn)', cell: m((t) => t.streamTotalP50Ms, 2, ' ms') },
+    { label: 'streamed chat under load, streams/s', cell: m((t) => t.streamRps, 0, '') },
+    { label: 'idle RSS (after warm-up)', cell: m((t) => t.idleRssMb, 1, ' MB') },
+    { label: 'peak RSS under load (VmHWM)', cell: m((t) => t.peakRssMb, 1, ' MB') },
+    { label: 'cold start to first health 200', cell: gatewayOnly(m((t) => t.coldStartMs, 1, ' ms')) },
+    { label: 'failed / non-2xx requests (sum over runs)', cell: (n) => String(r.runs.reduce((a, run) => a + (run[n]?.failures ?? 0), 0)) },
+  ];
+}
+
+/** RESULTS.md. */
+export function renderReport(r: Report): string {
+  const names = (['direct', 'source', 'binary', 'portkey'] as const).filter((n) => r.runs.some((run) => run[n]));
+  const s = r.settings;
+  const m = r.machine;
+  const busy = r.backgroundBusy > 0.1 || m.loadAvgStart > 0.7;
+  const out: string[] = [];
+  out.push(`# Benchmark results${r.smoke ? ' (smoke run: too short to quote)' : ''}`, '');
+  out.push(`Date: ${new Date().toISOString().slice(0, 10)} · runs: ${r.runs.length} (medians shown; ratios computed within each run, then the median taken) · took ${Math.round(r.durationSec)} s`, '');
+  out.push(`Reproduce: \`${r.command}\``, '');
+  out.push('## Machine', '');
+  out.push(`- ${m.cpus} CPUs: ${m.cpuModel}; ${fmt(m.memoryGb, 1)} GB memory; Linux ${m.kernel}`);
+  out.push(`- Bun ${m.bun}; node ${m.node}; load generator: ${r.tool}`);
+  out.push(
+    r.pinned
+      ? '- Pinned with taskset: load generator, mock upstream and the probes on CPU 0; the target on CPU 1'
+      : '- Not pinned (taskset missing or fewer than 2 CPUs): every process shares every CPU',
+  );
+  out.push(
+    `- Background load before the run: ${fmt(r.backgroundBusy * 100, 0, '%')} of all CPU busy, load average ${fmt(m.loadAvgStart, 2)}` +
+      (busy ? ' — **busy machine: other work competed with the benchmark, absolute numbers are noisy**' : ' (quiet)'),
+  );
+  out.push(`- Binary size: ${fmt(r.binarySizeMb, 1, ' MB')} (dist/inference-gateway)`, '');
+  out.push('## Goals (issue 8), on our gateway', '');
+  out.push('| goal | compiled binary | from source |', '| --- | --- | --- |');
+  for (const g of GOALS) out.push(`| ${g.what} | ${verdict(g, r, 'binary')} | ${verdict(g, r, 'source')} |`);
+  out.push('', '## Measurements', '');
+  out.push(`| | ${names.map((n) => LABELS[n]).join(' | ')} |`, `| --- | ${names.map(() => '---:').join(' | ')} |`);
+  for (const row of rows(r)) out.push(`| ${row.label} | ${names.map((n) => row.cell(n)).join(' | ')} |`);
+  out.push('', '### Throughput per run (non-stream chat, requests/s)', '');
+  out.push(`| run | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---:').join(' | ')} |`);
+  r.runs.forEach((run, i) => out.push(`| ${i + 1} | ${names.map((n) => fmt(run[n]?.chatRps ?? Number.NaN, 0)).join(' | ')} |`));
+  out.push('', '## How it was measured', '');
+  out.push(
+    `- Mock upstream (bench/mock-upstream.ts, Bun.serve): a fixed ~600-byte chat answer; streamed answers of ${r.mock.chunks + 2} events and \`[DONE]\`, sent at once under load, and ${r.mock.delayMs} ms apart (a \`-paced\` model) for the one-connection stream figures.`,
+    `- Throughput: ${s.connections} connections, ${s.chatSeconds} s non-stream and ${s.streamSeconds} s streamed, after a ${s.warmupSeconds} s warm-up; latency under load is the load generator's p50/p99.`,
+    `- One connection (bench/probe.ts, raw keep-alive HTTP/1.1): ${s.oneConnSamples} sequential non-stream chats; ${s.ttfbSamples} sequential paced streams, first chunk = first body byte after the headers.`,
+    '- Memory: /proc/<pid>/status of the target: VmRSS after the one-connection warm-up (idle), VmHWM after the load runs (peak).',
+    '- Cold start: spawn of a fresh process to the first 200 from its health path, polled every millisecond. Every target is restarted for each run.',
+    '- Portkey: `node build/start-server.js --headless` with `x-portkey-provider: openai` and `x-portkey-custom-host` pointing at the same mock.',
+  );
+  if (r.errors.length > 0) {
+    out.push('', '## Problems during the run', '');
+    for (const e of r.errors) out.push(`- ${e.replaceAll('\n', ' ')}`);
+  }
+  return `${out.join('\n')}\n`;
+}

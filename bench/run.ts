@@ -1,0 +1,159 @@
+/**
+ * The benchmark: `npm run bench` (full, ~4 minutes, writes bench/RESULTS.md) or `npm run bench -- --smoke`
+ * (~15 seconds, writes bench/.work/RESULTS.smoke.md). Loopback only; every load is bounded in time.
+ * Options: --runs=N --seconds=S --connections=C --only=direct,source,binary,portkey --tool=wrk|autocannon
+ *          --no-install (never apt-get wrk) --rebuild (rebuild the binary first) --out=FILE
+ *          --profile (also run the source gateway under Bun's CPU profiler; output in bench/.work/profile)
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pickTool, type LoadTool } from './load.ts';
+import { BusyMeter, describeMachine, toolVersion } from './machine.ts';
+import { renderReport, type Report, type RunResult } from './report.ts';
+import { measureTarget, type Settings } from './scenarios.ts';
+import { BINARY, BUN, ROOT, WORK, directTarget, killAll, spawnTracked, startTarget, TARGET_NAMES, unavailable, type TargetName } from './targets.ts';
+import { profileSource } from './profile.ts';
+
+const argv = process.argv.slice(2);
+const has = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const num = (name: string, fallback: number) => {
+  const v = opt(name);
+  return v === undefined ? fallback : Number(v);
+};
+
+const smoke = has('smoke');
+const MOCK_CHUNKS = 20;
+const MOCK_DELAY_MS = 1;
+const UPSTREAM_MODEL = 'gpt-4o-mini';
+
+const settings: Settings = smoke
+  ? { connections: 32, chatSeconds: 1, streamSeconds: 1, warmupSeconds: 0, oneConnSamples: 50, ttfbSamples: 10, settleMs: 100 }
+  : { connections: 64, chatSeconds: num('seconds', 8), streamSeconds: 4, warmupSeconds: 2, oneConnSamples: 400, ttfbSamples: 60, settleMs: 500 };
+settings.connections = num('connections', settings.connections);
+const runs = num('runs', smoke ? 1 : 3);
+const only = (opt('only')?.split(',') ?? TARGET_NAMES) as TargetName[];
+const outFile = opt('out') ?? (smoke ? join(WORK, 'RESULTS.smoke.md') : join(ROOT, 'bench', 'RESULTS.md'));
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/** Pins this process (and so the probes) and returns the prefixes for the load and target CPUs. */
+function pinning(): { load: string[]; target: string[]; pinned: boolean } {
+  if (!Bun.which('taskset') || availableParallelism() < 2 || has('no-pin')) return { load: [], target: [], pinned: false };
+  Bun.spawnSync(['taskset', '-a', '-p', '-c', '0', String(process.pid)], { stdout: 'ignore', stderr: 'ignore' });
+  return { load: ['taskset', '-c', '0'], target: ['taskset', '-c', '1'], pinned: true };
+}
+
+async function ensureBinary(): Promise<void> {
+  if (existsSync(BINARY) && !has('rebuild')) return;
+  log('building dist/inference-gateway');
+  const proc = Bun.spawn([BUN, 'run', 'build.ts'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' });
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 180_000);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  if (code !== 0) log('binary build failed; the binary target is skipped');
+}
+
+async function startMock(pin: string[]): Promise<{ port: number; pid: number }> {
+  const proc = spawnTracked(
+    [...pin, BUN, 'run', join(ROOT, 'bench', 'mock-upstream.ts'), '--port=0', `--chunks=${MOCK_CHUNKS}`, `--delay-ms=${MOCK_DELAY_MS}`],
+    { PATH: process.env.PATH, HOME: process.env.HOME },
+    'mock',
+    'pipe',
+  );
+  if (!(proc.stdout instanceof ReadableStream)) throw new Error('mock upstream has no stdout');
+  const reader = proc.stdout.getReader();
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  let text = '';
+  while (!text.includes('\n')) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error('mock upstream did not start');
+    text += new TextDecoder().decode(value);
+  }
+  clearTimeout(timer);
+  reader.releaseLock();
+  return { port: (JSON.parse(text.split('\n')[0] ?? '{}') as { port: number }).port, pid: proc.pid };
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  mkdirSync(WORK, { recursive: true });
+  const meter = new BusyMeter();
+  await Bun.sleep(smoke ? 300 : 1000);
+  const backgroundBusy = meter.busyShare();
+  const machine = describeMachine();
+  const pin = pinning();
+  if (only.includes('binary')) await ensureBinary();
+  const tool: LoadTool = await pickTool({ install: !has('no-install') && !smoke, force: opt('tool') as LoadTool | undefined });
+  const mock = await startMock(pin.load);
+  log(`mock upstream on ${mock.port}; load generator ${tool}; ${pin.pinned ? 'pinned' : 'not pinned'}; ${runs} run(s)`);
+
+  const errors: string[] = [];
+  const results: RunResult[] = [];
+  const ctx = { tool, loadPin: pin.load, settings, upstreamModel: UPSTREAM_MODEL };
+  for (let run = 1; run <= runs; run++) {
+    const result: RunResult = {};
+    for (const name of only) {
+      const missing = name === 'direct' ? undefined : unavailable(name);
+      if (missing) {
+        if (run === 1) errors.push(`${name}: skipped (${missing})`);
+        continue;
+      }
+      try {
+        const target = name === 'direct' ? directTarget(mock.port, mock.pid) : await startTarget(name, { mockPort: mock.port, pin: pin.target });
+        try {
+          result[name] = await measureTarget(target, ctx);
+          const t = result[name];
+          log(`run ${run} ${name}: ${Math.round(t.chatRps)} req/s, first chunk ${t.ttfbP50Ms.toFixed(3)} ms, peak ${t.peakRssMb.toFixed(1)} MB`);
+        } finally {
+          await target.stop();
+        }
+      } catch (err) {
+        errors.push(`run ${run} ${name}: ${(err as Error).message}`);
+        log(`run ${run} ${name} failed: ${(err as Error).message}`);
+      }
+    }
+    results.push(result);
+  }
+
+  if (has('profile')) {
+    const where = await profileSource({ mockPort: mock.port, pin: pin.target, ctx: { ...ctx, settings: { ...settings, oneConnSamples: 200, ttfbSamples: 10 } } });
+    log(`CPU profile written to ${where}`);
+  }
+
+  const report: Report = {
+    machine,
+    tool: toolVersion(tool),
+    pinned: pin.pinned,
+    backgroundBusy,
+    settings,
+    runs: results,
+    errors,
+    smoke,
+    command: smoke ? 'npm run bench:smoke' : 'npm run bench',
+    binarySizeMb: existsSync(BINARY) ? statSync(BINARY).size / 1024 ** 2 : Number.NaN,
+    durationSec: (performance.now() - began) / 1000,
+    mock: { chunks: MOCK_CHUNKS, delayMs: MOCK_DELAY_MS },
+  };
+  writeFileSync(outFile, renderReport(report));
+  log(`wrote ${outFile} in ${Math.round(report.durationSec)} s`);
+  // A smoke run must prove the harness works: at least one target measured in full.
+  if (results.every((r) => Object.keys(r).length === 0)) process.exitCode = 1;
+}
+
+try {
+  await main();
+} finally {
+  killAll();
+}

@@ -1,0 +1,136 @@
+/** The measurements made on each target, in order, on a freshly started process. */
+import { runLoad, type LoadTool } from './load.ts';
+import { HttpProbe, type ProbeResult } from './probe.ts';
+import { memoryOf, type RunningTarget } from './targets.ts';
+
+export interface Settings {
+  /** Connections for the throughput runs. */
+  connections: number;
+  chatSeconds: number;
+  streamSeconds: number;
+  warmupSeconds: number;
+  /** Sequential requests at one connection (latency) and paced streams (first byte). */
+  oneConnSamples: number;
+  ttfbSamples: number;
+  /** Pause after the warm-up before idle RSS is read. */
+  settleMs: number;
+}
+
+/** Everything measured on one target in one run (NaN where not measured). */
+export interface TargetRun {
+  coldStartMs: number;
+  idleRssMb: number;
+  peakRssMb: number;
+  chatRps: number;
+  chatP50Ms: number;
+  chatP99Ms: number;
+  oneConnP50Ms: number;
+  oneConnP99Ms: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  streamTotalP50Ms: number;
+  streamRps: number;
+  /** Failed or non-2xx requests across the load runs (should be 0). */
+  failures: number;
+}
+
+export interface ScenarioContext {
+  tool: LoadTool;
+  /** Command prefix pinning the load generator to the load CPU. */
+  loadPin: string[];
+  settings: Settings;
+  upstreamModel: string;
+}
+
+/** Value at quantile q (0..1) of a sample, nearest rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[idx] ?? Number.NaN;
+}
+
+function chatBody(t: RunningTarget, model: string, stream: boolean): string {
+  const body: Record<string, unknown> = {
+    model: t.model(model),
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say hello in one short sentence.' },
+    ],
+    max_tokens: 64,
+  };
+  if (stream) body.stream = true;
+  return JSON.stringify(body);
+}
+
+/** Checks that a target really answers chats (JSON, and SSE ending in [DONE]) before timing it. */
+async function sanity(probe: HttpProbe, t: RunningTarget, model: string): Promise<void> {
+  const plain = await probe.request('POST', '/v1/chat/completions', t.headers, chatBody(t, model, false));
+  if (plain.status !== 200) throw new Error(`${t.name}: chat answered ${plain.status}: ${plain.body.slice(0, 200)}`);
+  const answer = JSON.parse(plain.body) as { choices?: unknown[] };
+  if (!Array.isArray(answer.choices)) throw new Error(`${t.name}: chat answer has no choices`);
+  const streamed = await probe.request('POST', '/v1/chat/completions', t.headers, chatBody(t, `${model}-paced`, true));
+  if (streamed.status !== 200 || !streamed.body.includes('data: [DONE]')) {
+    throw new Error(`${t.name}: streamed chat answered ${streamed.status}: ${streamed.body.slice(0, 200)}`);
+  }
+}
+
+async function sequential(probe: HttpProbe, n: number, send: () => Promise<ProbeResult>): Promise<ProbeResult[]> {
+  const out: ProbeResult[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await send();
+    if (r.status !== 200) throw new Error(`one-connection request answered ${r.status}`);
+    out.push(r);
+  }
+  return out;
+}
+
+/** Runs every scenario against one started target. */
+export async function measureTarget(t: RunningTarget, ctx: ScenarioContext): Promise<TargetRun> {
+  const s = ctx.settings;
+  const model = ctx.upstreamModel;
+  const probe = await HttpProbe.open(t.port);
+  let oneConn: ProbeResult[];
+  let paced: ProbeResult[];
+  try {
+    await sanity(probe, t, model);
+    const plainBody = chatBody(t, model, false);
+    const pacedBody = chatBody(t, `${model}-paced`, true);
+    // A first pass warms the JIT and the upstream connection pool; only the second one counts.
+    await sequential(probe, Math.min(200, s.oneConnSamples), () => probe.request('POST', '/v1/chat/completions', t.headers, plainBody));
+    oneConn = await sequential(probe, s.oneConnSamples, () => probe.request('POST', '/v1/chat/completions', t.headers, plainBody));
+    paced = await sequential(probe, s.ttfbSamples, () => probe.request('POST', '/v1/chat/completions', t.headers, pacedBody));
+    if (!paced.every((r) => r.body.includes('data: [DONE]'))) throw new Error(`${t.name}: a paced stream did not end with [DONE]`);
+  } finally {
+    probe.close();
+  }
+  await Bun.sleep(s.settleMs);
+  const idle = memoryOf(t.pid);
+
+  const load = (body: string, seconds: number, connections = s.connections) =>
+    runLoad(
+      ctx.tool,
+      { port: t.port, method: 'POST', path: '/v1/chat/completions', headers: t.headers, body, connections, durationSec: seconds },
+      ctx.loadPin,
+    );
+  if (s.warmupSeconds > 0) await load(chatBody(t, model, false), s.warmupSeconds);
+  const chat = await load(chatBody(t, model, false), s.chatSeconds);
+  const stream = await load(chatBody(t, model, true), s.streamSeconds);
+  const after = memoryOf(t.pid);
+
+  return {
+    coldStartMs: t.coldStartMs,
+    idleRssMb: idle.rssMb,
+    peakRssMb: after.peakMb,
+    chatRps: chat.rps,
+    chatP50Ms: chat.p50Ms,
+    chatP99Ms: chat.p99Ms,
+    oneConnP50Ms: quantile(oneConn.map((r) => r.totalMs), 0.5),
+    oneConnP99Ms: quantile(oneConn.map((r) => r.totalMs), 0.99),
+    ttfbP50Ms: quantile(paced.map((r) => r.firstByteMs), 0.5),
+    ttfbP99Ms: quantile(paced.map((r) => r.firstByteMs), 0.99),
+    streamTotalP50Ms: quantile(paced.map((r) => r.totalMs), 0.5),
+    streamRps: stream.rps,
+    failures: chat.errors + chat.non2xx + stream.errors + stream.non2xx,
+  };
+}

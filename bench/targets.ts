@@ -1,0 +1,195 @@
+/**
+ * What the benchmark runs against: the mock upstream directly, our gateway from source and as the
+ * compiled binary, and Portkey's open-source gateway under node. Each is a child process on its own
+ * CPU (when the machine has two), started fresh for every run.
+ */
+import type { Subprocess } from 'bun';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type TargetName = 'direct' | 'source' | 'binary' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'source', 'binary', 'portkey'];
+
+export const ROOT = join(import.meta.dir, '..');
+export const BUN = process.execPath;
+export const BINARY = join(ROOT, 'dist', 'inference-gateway');
+const PORTKEY_MAIN = join(ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+/** Scratch space (git-ignored): child logs, smoke results, profiles. */
+export const WORK = join(import.meta.dir, '.work');
+
+export const LABELS: Record<TargetName, string> = {
+  direct: 'upstream directly',
+  source: 'gateway (bun run src/main.ts)',
+  binary: 'gateway (compiled binary)',
+  portkey: 'Portkey gateway (node)',
+};
+
+/** How to talk to a target: where, and what a chat request looks like there. */
+export interface Endpoint {
+  port: number;
+  healthPath: string;
+  headers: Record<string, string>;
+  /** The model name as this target wants it, for a given upstream model. */
+  model(upstreamModel: string): string;
+}
+
+export interface RunningTarget extends Endpoint {
+  name: TargetName;
+  pid: number;
+  /** Spawn to first 200 from the health path. */
+  coldStartMs: number;
+  stop(): Promise<void>;
+}
+
+const children = new Set<Subprocess>();
+
+/** Kills every child still running (on exit, or when a run is interrupted). */
+export function killAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): number {
+  const s = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
+  const port = s.port ?? 0;
+  s.stop(true);
+  return port;
+}
+
+/** Where a child's stderr goes: a file, so a chatty child can never block on a full pipe. */
+export function logPath(name: string): string {
+  mkdirSync(WORK, { recursive: true });
+  return join(WORK, `${name}.stderr.log`);
+}
+
+/** Spawns a child that the runner tracks and kills on exit. */
+export function spawnTracked(cmd: string[], env: Record<string, string | undefined>, log: string, stdout: 'pipe' | 'ignore' = 'ignore') {
+  const proc = Bun.spawn(cmd, { cwd: ROOT, env, stdin: 'ignore', stdout, stderr: Bun.file(logPath(log)) });
+  children.add(proc);
+  void proc.exited.then(() => children.delete(proc));
+  return proc;
+}
+
+/** Polls until the URL answers 200; returns the time since `since`. */
+async function waitForOk(url: string, since: number, proc: Subprocess, timeoutMs: number): Promise<number> {
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (proc.exitCode !== null) throw new Error(`${url}: process exited with ${proc.exitCode}`);
+    if (performance.now() - since > timeoutMs) throw new Error(`${url}: no 200 within ${timeoutMs} ms`);
+    await Bun.sleep(1);
+  }
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+export interface StartOptions {
+  mockPort: number;
+  /** Command prefix that pins the target to its CPU (e.g. `taskset -c 1`), or nothing. */
+  pin: string[];
+  /** Extra arguments before the entry (e.g. Bun's profiler flags); source only. */
+  bunFlags?: string[];
+  env?: Record<string, string>;
+}
+
+function gatewayEnv(port: number, mockPort: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SERVER_HOST: '127.0.0.1',
+    SERVER_PORT: String(port),
+    OPENAI_API_URL: `http://127.0.0.1:${mockPort}/v1`,
+    OPENAI_API_KEY: 'sk-bench-not-a-real-key',
+    ...extra,
+  };
+}
+
+function commandFor(name: TargetName, port: number, opts: StartOptions): { cmd: string[]; env: Record<string, string | undefined> } {
+  switch (name) {
+    case 'source':
+      return { cmd: [...opts.pin, BUN, ...(opts.bunFlags ?? []), 'run', 'src/main.ts'], env: gatewayEnv(port, opts.mockPort, opts.env) };
+    case 'binary':
+      return { cmd: [...opts.pin, BINARY], env: gatewayEnv(port, opts.mockPort, opts.env) };
+    case 'portkey':
+      // --headless: no log UI; production: no dev-only routes.
+      return {
+        cmd: [...opts.pin, 'node', PORTKEY_MAIN, `--port=${port}`, '--headless'],
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
+      };
+    case 'direct':
+      throw new Error('direct has no process of its own');
+  }
+}
+
+/** Whether a target can run on this machine, or why not. */
+export function unavailable(name: TargetName): string | undefined {
+  if (name === 'binary' && !existsSync(BINARY)) return 'dist/inference-gateway missing';
+  if (name === 'portkey' && (!existsSync(PORTKEY_MAIN) || !Bun.which('node'))) return '@portkey-ai/gateway or node missing';
+  return undefined;
+}
+
+/** The mock itself, seen as a target (the physical limit). */
+export function directTarget(mockPort: number, mockPid: number): RunningTarget {
+  return {
+    name: 'direct',
+    port: mockPort,
+    pid: mockPid,
+    coldStartMs: Number.NaN,
+    healthPath: '/health',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-not-a-real-key' },
+    model: (m) => m,
+    stop: async () => undefined,
+  };
+}
+
+/** Starts a gateway target and waits for its first 200. */
+export async function startTarget(name: TargetName, opts: StartOptions): Promise<RunningTarget> {
+  const port = freePort();
+  const { cmd, env } = commandFor(name, port, opts);
+  const healthPath = name === 'portkey' ? '/' : '/health';
+  const started = performance.now();
+  const proc = spawnTracked(cmd, env, name);
+  let coldStartMs: number;
+  try {
+    coldStartMs = await waitForOk(`http://127.0.0.1:${port}${healthPath}`, started, proc, 15_000);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    const stderr = existsSync(logPath(name)) ? readFileSync(logPath(name), 'utf8') : '';
+    throw new Error(`${name} did not start: ${(err as Error).message} ${stderr.slice(0, 400)}`);
+  }
+  const headers: Record<string, string> =
+    name === 'portkey'
+      ? {
+          'content-type': 'application/json',
+          authorization: 'Bearer sk-bench-not-a-real-key',
+          'x-portkey-provider': 'openai',
+          'x-portkey-custom-host': `http://127.0.0.1:${opts.mockPort}/v1`,
+        }
+      : { 'content-type': 'application/json' };
+  return {
+    name,
+    port,
+    pid: proc.pid,
+    coldStartMs,
+    healthPath,
+    headers,
+    model: (m) => (name === 'portkey' ? m : `openai/${m}`),
+    async stop() {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await proc.exited;
+      clearTimeout(timer);
+    },
+  };
+}
