@@ -5,6 +5,16 @@ import { createLogger } from '../../src/telemetry/log.ts';
 
 /** Every log line any test gateway wrote, so the suite can check that no secret ever appears. */
 export const ALL_LOG_LINES: string[] = [];
+/** Every error body an in-process test gateway returned. */
+export const ALL_ERROR_BODIES: string[] = [];
+/** Every key and secret any test gateway was configured with. */
+export const ALL_SECRETS = new Set<string>();
+
+function rememberSecrets(env: Env): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value && (name.endsWith('_API_KEY') || name.endsWith('_SECRET'))) ALL_SECRETS.add(value);
+  }
+}
 
 /** Settings every test gateway starts from: no provider reachable unless a test points one at a fake. */
 const BASE_ENV: Env = { OLLAMA_API_URL: 'http://127.0.0.1:9/v1', LOG_LEVEL: 'debug' };
@@ -25,8 +35,13 @@ export function testGateway(env: Env = {}): TestGateway {
     logs.push(line);
     ALL_LOG_LINES.push(line);
   });
+  rememberSecrets(env);
   const app = createApp(loadConfig({ ...BASE_ENV, ...env }), { logger });
-  const req = (path: string, init?: RequestInit) => app.handle(new Request(`http://localhost${path}`, init));
+  const req = async (path: string, init?: RequestInit) => {
+    const res = await app.handle(new Request(`http://localhost${path}`, init));
+    if (res.status >= 400) ALL_ERROR_BODIES.push(await res.clone().text());
+    return res;
+  };
   return {
     app,
     logs,
