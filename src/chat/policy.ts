@@ -4,20 +4,25 @@ import { GatewayError, MESSAGES } from '../errors.ts';
 import type { Provider } from '../providers/registry.ts';
 import type { ChatMessage } from '../schemas.ts';
 
+/** Entries compared trimmed and lower-cased; empty ones (from `a,,b`) mean nothing. */
+function entrySet(entries: readonly string[]): Set<string> {
+  return new Set(entries.map((m) => m.trim().toLowerCase()).filter((m) => m !== ''));
+}
+
 /** Decides whether a `provider/model` may be used; entries match the full id or the bare model. */
 export class ModelPolicy {
   private readonly allowed: Set<string>;
   private readonly disallowed: Set<string>;
 
   constructor(config: Pick<Config, 'allowedModels' | 'disallowedModels'>) {
-    this.allowed = new Set(config.allowedModels.map((m) => m.toLowerCase()));
+    this.allowed = entrySet(config.allowedModels);
     // ALLOWED_MODELS, when set, is the whole policy: DISALLOWED_MODELS is ignored.
-    this.disallowed = this.allowed.size > 0 ? new Set() : new Set(config.disallowedModels.map((m) => m.toLowerCase()));
+    this.disallowed = this.allowed.size > 0 ? new Set() : entrySet(config.disallowedModels);
   }
 
   private matches(set: Set<string>, providerId: string, model: string): boolean {
-    const bare = model.toLowerCase();
-    return set.has(`${providerId}/${bare}`) || set.has(bare);
+    const bare = model.trim().toLowerCase();
+    return set.has(`${providerId.toLowerCase()}/${bare}`) || set.has(bare);
   }
 
   /** Why the model is refused, or undefined when it is allowed. */
