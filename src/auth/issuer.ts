@@ -1,5 +1,5 @@
 /** The issuer's discovery document and JWKS: fetched lazily, cached, and asked at most once per cooldown after a failure. */
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from '../telemetry/log.ts';
 
 /** How patiently the gateway talks to the issuer. */
@@ -61,9 +61,13 @@ function parseDiscovery(json: unknown, configured: string): { issuer: string; jw
   return { issuer, jwksUri: httpUrl(json.jwks_uri, 'jwks_uri') };
 }
 
-function checkJwks(json: unknown): unknown {
+type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
+
+/** The JWKS and jose's lookup over it; createLocalJWKSet rejects malformed key sets, which then count as an issuer failure. */
+function parseJwks(json: unknown): { jwks: JSONWebKeySet; local: LocalKeySet } {
   if (!isRecord(json) || !Array.isArray(json.keys)) throw new Error('JWKS is not a JSON object with a "keys" array');
-  return json;
+  const jwks = { keys: json.keys as JWK[] };
+  return { jwks, local: createLocalJWKSet(jwks) };
 }
 
 /** Talks to one issuer. Concurrent callers share one in-flight fetch; a failure silences the issuer for `retryAfterMs`. */
@@ -91,16 +95,37 @@ export class IssuerClient {
   private async discover(): Promise<IssuerKeys> {
     const url = `${withoutSlash(this.configuredIssuer)}${DISCOVERY_PATH}`;
     const { issuer, jwksUri } = await this.fetchJson(url, 'discovery', (json) => parseDiscovery(json, this.configuredIssuer));
-    const getKey = createRemoteJWKSet(jwksUri, {
+    const getKey = this.keySet(jwksUri);
+    this.keys = { issuer, getKey };
+    this.logger.info('OIDC issuer discovered', { issuer, jwks_uri: jwksUri.href });
+    return this.keys;
+  }
+
+  /** jose's remote key set (cached, refetched on an unknown kid), falling back to the last fetched keys while the issuer is down. */
+  private keySet(jwksUri: URL): JWTVerifyGetKey {
+    let lastKnown: LocalKeySet | undefined;
+    const remote = createRemoteJWKSet(jwksUri, {
       cooldownDuration: this.timings.keysCooldownMs,
       cacheMaxAge: this.timings.keysMaxAgeMs,
       timeoutDuration: this.timings.timeoutMs,
       // Every JWKS fetch goes through the same cooldown as discovery, so an issuer that is down is not hammered.
-      [customFetch]: async (jwksUrl: string) => Response.json(await this.fetchJson(jwksUrl, 'JWKS', checkJwks)),
+      [customFetch]: async (url: string) => {
+        const { jwks, local } = await this.fetchJson(url, 'JWKS', parseJwks);
+        lastKnown = local;
+        return Response.json(jwks);
+      },
     });
-    this.keys = { issuer, getKey };
-    this.logger.info('OIDC issuer discovered', { issuer, jwks_uri: jwksUri.href });
-    return this.keys;
+    return async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (err) {
+        if (!(err instanceof IssuerUnavailable) || !lastKnown) throw err;
+        // Keys that are merely old keep verifying while the issuer is down; a kid they lack still means "unavailable".
+        return lastKnown(header, token).catch((lookupErr: unknown) => {
+          throw lookupErr instanceof errors.JWKSNoMatchingKey ? err : lookupErr;
+        });
+      }
+    };
   }
 
   private async fetchJson<T>(url: string, what: string, parse: (json: unknown) => T): Promise<T> {

@@ -103,6 +103,24 @@ describe('issuer unreachable', () => {
   });
 });
 
+describe('issuer down after start', () => {
+  test('tokens keep verifying with the last fetched keys; a kid they lack gets 503, not 401', async () => {
+    const issuer = await startIssuer({ clientId: CLIENT_ID });
+    const gw = authGateway(issuer.issuer, {}, { keysMaxAgeMs: 100 });
+    const token = await issuer.token();
+    expect((await gw.req('/v1/mcp/tools', token)).status).toBe(403);
+    const now = Math.floor(Date.now() / 1000);
+    const unknownKid = await issuer.sign({ iss: issuer.issuer, aud: CLIENT_ID, exp: now + 300 }, { kid: 'not-published-yet' });
+    await issuer.stop();
+    await Bun.sleep(150); // the cached keys are now stale: the gateway tries the issuer and fails
+    expect((await gw.req('/v1/mcp/tools', token)).status).toBe(403);
+    const res = await gw.req('/v1/mcp/tools', unknownKid);
+    expect(res.status).toBe(503);
+    expect((await refusal(res)).error).toMatch(UNAVAILABLE);
+    expect(issuer.count('/jwks')).toBe(1);
+  });
+});
+
 describe('a healthy issuer under load', () => {
   test('a burst of 40 concurrent requests on a fresh gateway: one discovery, one JWKS fetch', async () => {
     const issuer = await startIssuer({ clientId: CLIENT_ID });
