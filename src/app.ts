@@ -6,6 +6,7 @@ import { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
+import { startMcp } from './mcp/feature.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -65,6 +66,8 @@ export function createApp(config: Config, deps: AppDeps = {}) {
       disableCompression: config.client.disableCompression,
     },
   };
+  // Connects in the background: the gateway starts even when every MCP server is down.
+  const mcp = config.mcp.enable ? startMcp(ctx) : undefined;
   const app = new Elysia({ name: 'inference-gateway' })
     .use(telemetryPlugin(telemetry))
     .onError(({ code, error, request }) => {
@@ -85,8 +88,9 @@ export function createApp(config: Config, deps: AppDeps = {}) {
       }),
     )
     .use(modelsRoutes(ctx))
-    .use(chatRoutes(ctx))
-    .use(mcpToolsRoutes())
+    .use(chatRoutes(ctx, mcp?.runChat))
+    .use(mcpToolsRoutes(mcp?.listTools))
+    .onStop(() => mcp?.close())
     .use(proxyRoutes(ctx));
 }
 

@@ -1,0 +1,109 @@
+/** What both agent loops share: one request's state, the per-round model call and the tool turn. */
+import { openChatCall } from '../chat/forward.ts';
+import type { GatewayContext } from '../context.ts';
+import type { Provider } from '../providers/registry.ts';
+import type { ChatMessage, ChatRequest, ToolCall } from '../schemas.ts';
+import type { RequestRecord } from '../telemetry/request-record.ts';
+import type { UpstreamCall } from '../upstream/client.ts';
+import { runToolCalls, type ToolCallScope } from './tool-call.ts';
+import type { ToolSet } from './tool-set.ts';
+
+/** The finish reason of an answer cut short by MCP_MAX_ITERATIONS while it still asked for MCP tools. */
+export const LIMIT_FINISH_REASON = 'length';
+
+/** One chat's agent loop state. Built per request and never shared. */
+export interface AgentRun {
+  ctx: GatewayContext;
+  provider: Provider;
+  /** The provider-bound body: the client's messages (growing each round) and tools plus the MCP tools. */
+  body: ChatRequest;
+  scope: ToolCallScope;
+  maxIterations: number;
+  signal: AbortSignal;
+  rec?: RequestRecord;
+}
+
+/** One model call of the loop (per-round telemetry attaches here). */
+export function callModel(run: AgentRun): Promise<UpstreamCall> {
+  return openChatCall(run.ctx, run.provider, run.body, run.signal);
+}
+
+/** Adds a finished round's wait on the provider to the request's record. */
+export function noteRound(run: AgentRun, call: UpstreamCall): void {
+  if (run.rec) run.rec.upstreamMs += performance.now() - call.startedAt;
+}
+
+/** The model's tool calls in a reliable shape: entries without a function name are dropped, ids filled in. */
+export function normalizeCalls(raw: unknown): ToolCall[] {
+  if (!Array.isArray(raw)) return [];
+  const out: ToolCall[] = [];
+  for (const entry of raw) {
+    if (!isRecord(entry) || !isRecord(entry.function) || typeof entry.function.name !== 'string') continue;
+    const args = entry.function.arguments;
+    out.push({
+      ...entry,
+      id: typeof entry.id === 'string' && entry.id !== '' ? entry.id : `call_${crypto.randomUUID()}`,
+      type: 'function',
+      function: { ...entry.function, name: entry.function.name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) },
+    });
+  }
+  return out;
+}
+
+/** Splits the model's tool calls into the gateway's (MCP) and the client's own. */
+export function splitCalls(calls: readonly ToolCall[], tools: ToolSet): { mcp: ToolCall[]; client: ToolCall[] } {
+  const mcp: ToolCall[] = [];
+  const client: ToolCall[] = [];
+  for (const call of calls) (tools.get(call.function.name) ? mcp : client).push(call);
+  return { mcp, client };
+}
+
+/**
+ * Runs a turn's MCP calls (concurrently) and appends the assistant's turn and the tool results to the
+ * conversation. The assistant turn is rebuilt with only the standard fields: some providers refuse
+ * their own extras (reasoning text) when they come back as input.
+ */
+export async function continueWithTools(run: AgentRun, content: string | null, calls: readonly ToolCall[]): Promise<void> {
+  const started = performance.now();
+  const results = await runToolCalls(run.scope, calls);
+  if (run.rec) run.rec.upstreamMs += performance.now() - started;
+  const assistant: ChatMessage = {
+    role: 'assistant',
+    content: content === '' ? null : content,
+    tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } })),
+  };
+  run.body.messages.push(assistant, ...results);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const COUNTED = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
+
+/** Token usage summed over the rounds, so the client sees what the whole chat cost. */
+export class UsageSum {
+  private last?: Record<string, unknown>;
+  private readonly sums: Record<string, number> = {};
+
+  add(usage: unknown): void {
+    if (!isRecord(usage)) return;
+    this.last = usage;
+    for (const key of COUNTED) {
+      const n = usage[key];
+      if (typeof n === 'number') this.sums[key] = (this.sums[key] ?? 0) + n;
+    }
+  }
+
+  /** The summed usage (other fields from the last round), or undefined when no round reported any. */
+  value(): Record<string, unknown> | undefined {
+    return this.last ? { ...this.last, ...this.sums } : undefined;
+  }
+
+  /** Copies the totals into the request's record. */
+  record(rec: RequestRecord | undefined): void {
+    if (!rec || !this.last) return;
+    rec.inputTokens = this.sums.prompt_tokens ?? 0;
+    rec.outputTokens = this.sums.completion_tokens ?? 0;
+  }
+}
