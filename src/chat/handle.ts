@@ -4,6 +4,7 @@ import { GatewayError } from '../errors.ts';
 import { parseJsonBody, readLimitedBody } from '../http/body.ts';
 import { requireUsableProvider, type Provider } from '../providers/registry.ts';
 import { chatRequestCheck, describeInvalid, type ChatRequest } from '../schemas.ts';
+import { logConversation } from './debug-log.ts';
 import { checkVision } from './policy.ts';
 import { resolveModel } from './resolve.ts';
 
@@ -27,5 +28,7 @@ export async function prepareChat(ctx: GatewayContext, request: Request, provide
   ctx.policy.check(target.providerId, target.model);
   const provider = requireUsableProvider(ctx.registry, target.providerId);
   checkVision(ctx.config.enableVision, provider, body.messages);
-  return { provider, body: { ...body, model: target.model } };
+  const prepared = { provider, body: { ...body, model: target.model } };
+  logConversation(ctx, request, provider, prepared.body);
+  return prepared;
 }
