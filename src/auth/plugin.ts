@@ -8,16 +8,17 @@ import { OIDC_TIMINGS, OidcVerifier, unauthorized, type OidcOptions } from './oi
 /** Timings a caller may override (tests shorten the cooldowns). */
 export type AuthTimings = Partial<Omit<OidcOptions, 'issuer' | 'clientId'>>;
 
+const BEARER = /^bearer[ \t]+(.*)$/i;
 const MISSING = 'Missing bearer token: send Authorization: Bearer <token>';
 
 /** The token from the Authorization header; nothing else counts. */
 function tokenOf(authorization: string | undefined, fromPlugin: string | undefined): string {
   if (!authorization) throw unauthorized(MISSING, false);
-  // @elysiajs/bearer also reads ?access_token=, but a token in a URL ends up in logs and, through /proxy, at a provider.
-  if (!authorization.startsWith('Bearer ') || fromPlugin === undefined) {
-    throw unauthorized('Authorization header must use the Bearer scheme: Authorization: Bearer <token>', false);
-  }
-  const token = fromPlugin.trim();
+  // @elysiajs/bearer also reads ?access_token=, but a token in a URL ends up in logs and, through /proxy, at a
+  // provider: only the header counts. The scheme name is case-insensitive (RFC 7235), the plugin's match is not.
+  const match = BEARER.exec(authorization);
+  if (!match) throw unauthorized('Authorization header must use the Bearer scheme: Authorization: Bearer <token>', false);
+  const token = (authorization.startsWith('Bearer ') && fromPlugin !== undefined ? fromPlugin : (match[1] ?? '')).trim();
   if (token === '') throw unauthorized(MISSING, false);
   return token;
 }

@@ -58,6 +58,8 @@ export async function forwardProxy(ctx: GatewayContext, providerId: string, requ
     return Response.json({ error: 'Invalid proxy path: it leaves the provider base URL' }, { status: 400 });
   }
   url.search = incoming.search;
+  // A gateway token passed in the query (as some clients do) is the client's credential: it stays here.
+  url.searchParams.delete('access_token');
   const body = METHODS_WITH_BODY.has(request.method) ? await readLimitedBody(request, ctx.config.server.maxBodyBytes) : undefined;
   const headers = forwardedHeaders(request.headers);
   applyAuth(provider, url, headers);

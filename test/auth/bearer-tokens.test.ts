@@ -60,6 +60,14 @@ describe('bearer tokens from a real OIDC issuer', () => {
     expect(basic).toMatchObject({ status: 401, challenge: 'Bearer', error: 'Authorization header must use the Bearer scheme: Authorization: Bearer <token>' });
   });
 
+  test('the scheme name is case-insensitive (RFC 7235)', async () => {
+    const token = await issuer.token();
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const res = await gw.req('/v1/mcp/tools', undefined, { headers: { authorization: `${scheme} ${token}` } });
+      expect(res.status).toBe(403);
+    }
+  });
+
   test('malformed token', async () => {
     await expectRefused('not-a-jwt', 'Malformed bearer token: not a JWT');
     await expectRefused('e30.e30.', 'Token algorithm is not accepted; allowed: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519');

@@ -62,6 +62,11 @@ describe('/proxy/{provider}/{path}', () => {
     expect(h['user-agent']).toBe('test-agent');
   });
 
+  test('an access_token in the query (a gateway credential) is not forwarded; other parameters are', async () => {
+    await fetch(`${gw.url}/proxy/openai/models?access_token=users-jwt&limit=2`);
+    expect(fake.last().search).toBe('?limit=2');
+  });
+
   test('provider errors come back as the provider sent them', async () => {
     const res = await fetch(`${gw.url}/proxy/openai/missing`);
     expect(res.status).toBe(404);
