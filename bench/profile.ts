@@ -1,27 +1,31 @@
 /** Runs the source gateway under Bun's CPU profiler through the same scenarios, to see where time goes. */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureTarget, type ScenarioContext } from './scenarios.ts';
-import { startTarget, WORK } from './targets.ts';
+import { runLoad } from './load.ts';
+import { chatBody, type ScenarioContext } from './scenarios.ts';
+import { startTarget, WORK, type StartOptions } from './targets.ts';
 
-export interface ProfileOptions {
-  mockPort: number;
-  pin: string[];
+export interface ProfileOptions extends StartOptions {
   ctx: ScenarioContext;
+  /** Which load to profile: non-stream chats or streamed ones. */
+  kind: 'chat' | 'stream';
+  seconds: number;
 }
 
-/** Profiles one pass; returns the folder holding the profile (Chrome .cpuprofile and a markdown summary). */
+/** Profiles one load; returns the folder holding the profile (Chrome .cpuprofile and a markdown summary). */
 export async function profileSource(opts: ProfileOptions): Promise<string> {
-  const dir = join(WORK, 'profile');
+  const dir = join(WORK, `profile-${opts.kind}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const target = await startTarget('source', {
-    mockPort: opts.mockPort,
-    pin: opts.pin,
+    ...opts,
     bunFlags: ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'],
   });
   try {
-    await measureTarget(target, opts.ctx);
+    const body = chatBody(target, opts.ctx.upstreamModel, opts.kind === 'stream');
+    const spec = { port: target.port, method: 'POST' as const, path: '/v1/chat/completions', headers: target.headers, body };
+    // Start-up and JIT warm-up are in the profile too, but short next to the measured load.
+    await runLoad(opts.ctx.tool, { ...spec, connections: opts.ctx.settings.connections, durationSec: opts.seconds }, opts.ctx.loadPin);
   } finally {
     // SIGTERM: the gateway drains and exits normally, and Bun writes the profile on the way out.
     await target.stop();

@@ -1,7 +1,7 @@
 /** Turns the runs into medians, ratios within each run, the goals, and bench/RESULTS.md. */
 import type { Machine } from './machine.ts';
 import type { Settings, TargetRun } from './scenarios.ts';
-import { LABELS, type TargetName } from './targets.ts';
+import { LABELS, TARGET_NAMES, type TargetName } from './targets.ts';
 
 /** One pass over every target; ratios are only ever taken inside one of these. */
 export type RunResult = Partial<Record<TargetName, TargetRun>>;
@@ -115,7 +115,7 @@ function rows(r: Report): Row[] {
 
 /** RESULTS.md. */
 export function renderReport(r: Report): string {
-  const names = (['direct', 'source', 'binary', 'portkey'] as const).filter((n) => r.runs.some((run) => run[n]));
+  const names = TARGET_NAMES.filter((n) => r.runs.some((run) => run[n]));
   const s = r.settings;
   const m = r.machine;
   const busy = r.backgroundBusy > 0.1 || m.loadAvgStart > 0.7;

@@ -3,7 +3,8 @@
  * (~15 seconds, writes bench/.work/RESULTS.smoke.md). Loopback only; every load is bounded in time.
  * Options: --runs=N --seconds=S --connections=C --only=direct,source,binary,portkey --tool=wrk|autocannon
  *          --no-install (never apt-get wrk) --rebuild (rebuild the binary first) --out=FILE
- *          --profile (also run the source gateway under Bun's CPU profiler; output in bench/.work/profile)
+ *          --profile[=chat|stream] (also load the source gateway under Bun's CPU profiler; bench/.work/profile-*)
+ *          --env=NAME=VALUE (repeatable; extra settings for our gateway) --entry=path (variant of src/main.ts)
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,7 +17,7 @@ import { BINARY, BUN, ROOT, WORK, directTarget, killAll, spawnTracked, startTarg
 import { profileSource } from './profile.ts';
 
 const argv = process.argv.slice(2);
-const has = (name: string) => argv.includes(`--${name}`);
+const has = (name: string) => argv.includes(`--${name}`) || argv.some((a) => a.startsWith(`--${name}=`));
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const num = (name: string, fallback: number) => {
   const v = opt(name);
@@ -34,6 +35,14 @@ const settings: Settings = smoke
 settings.connections = num('connections', settings.connections);
 const runs = num('runs', smoke ? 1 : 3);
 const only = (opt('only')?.split(',') ?? TARGET_NAMES) as TargetName[];
+const gatewayEnv = Object.fromEntries(
+  argv.filter((a) => a.startsWith('--env=')).map((a) => {
+    const kv = a.slice(6);
+    const i = kv.indexOf('=');
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }),
+);
+const entry = opt('entry');
 const outFile = opt('out') ?? (smoke ? join(WORK, 'RESULTS.smoke.md') : join(ROOT, 'bench', 'RESULTS.md'));
 
 function log(msg: string): void {
@@ -111,9 +120,12 @@ async function main(): Promise<void> {
         continue;
       }
       try {
-        const target = name === 'direct' ? directTarget(mock.port, mock.pid) : await startTarget(name, { mockPort: mock.port, pin: pin.target });
+        const target = name === 'direct' ? directTarget(mock.port, mock.pid) : await startTarget(name, { mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry });
         try {
-          result[name] = await measureTarget(target, ctx);
+          result[name] = await measureTarget(target, ctx).catch((err: Error) => {
+            const ended = target.exitStatus();
+            throw ended ? new Error(`${err.message} (the process ended: ${ended}; see bench/.work/${name}.stderr.log)`) : err;
+          });
           const t = result[name];
           log(`run ${run} ${name}: ${Math.round(t.chatRps)} req/s, first chunk ${t.ttfbP50Ms.toFixed(3)} ms, peak ${t.peakRssMb.toFixed(1)} MB`);
         } finally {
@@ -128,10 +140,12 @@ async function main(): Promise<void> {
   }
 
   if (has('profile')) {
-    const where = await profileSource({ mockPort: mock.port, pin: pin.target, ctx: { ...ctx, settings: { ...settings, oneConnSamples: 200, ttfbSamples: 10 } } });
+    const kind = opt('profile') === 'stream' ? 'stream' : 'chat';
+    const where = await profileSource({ mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry, ctx, kind, seconds: smoke ? 2 : 10 });
     log(`CPU profile written to ${where}`);
   }
 
+  if (runs === 0) return;
   const report: Report = {
     machine,
     tool: toolVersion(tool),

@@ -50,7 +50,8 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[idx] ?? Number.NaN;
 }
 
-function chatBody(t: RunningTarget, model: string, stream: boolean): string {
+/** A small, realistic chat request as the target wants it. */
+export function chatBody(t: RunningTarget, model: string, stream: boolean): string {
   const body: Record<string, unknown> = {
     model: t.model(model),
     messages: [

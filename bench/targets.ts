@@ -7,8 +7,8 @@ import type { Subprocess } from 'bun';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type TargetName = 'direct' | 'source' | 'binary' | 'portkey';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'source', 'binary', 'portkey'];
+export type TargetName = 'direct' | 'bare' | 'source' | 'binary' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'source', 'binary', 'portkey'];
 
 export const ROOT = join(import.meta.dir, '..');
 export const BUN = process.execPath;
@@ -19,6 +19,7 @@ export const WORK = join(import.meta.dir, '.work');
 
 export const LABELS: Record<TargetName, string> = {
   direct: 'upstream directly',
+  bare: 'bare Bun pass-through (floor)',
   source: 'gateway (bun run src/main.ts)',
   binary: 'gateway (compiled binary)',
   portkey: 'Portkey gateway (node)',
@@ -38,6 +39,8 @@ export interface RunningTarget extends Endpoint {
   pid: number;
   /** Spawn to first 200 from the health path. */
   coldStartMs: number;
+  /** How the process ended, when it did (null while it runs). */
+  exitStatus(): string | null;
   stop(): Promise<void>;
 }
 
@@ -100,6 +103,8 @@ export interface StartOptions {
   pin: string[];
   /** Extra arguments before the entry (e.g. Bun's profiler flags); source only. */
   bunFlags?: string[];
+  /** Entry of the source target (default src/main.ts): lets a variant copy of src/ be measured. */
+  entry?: string;
   env?: Record<string, string>;
 }
 
@@ -118,9 +123,14 @@ function gatewayEnv(port: number, mockPort: number, extra: Record<string, string
 function commandFor(name: TargetName, port: number, opts: StartOptions): { cmd: string[]; env: Record<string, string | undefined> } {
   switch (name) {
     case 'source':
-      return { cmd: [...opts.pin, BUN, ...(opts.bunFlags ?? []), 'run', 'src/main.ts'], env: gatewayEnv(port, opts.mockPort, opts.env) };
+      return {
+        cmd: [...opts.pin, BUN, ...(opts.bunFlags ?? []), 'run', opts.entry ?? 'src/main.ts'],
+        env: gatewayEnv(port, opts.mockPort, opts.env),
+      };
     case 'binary':
       return { cmd: [...opts.pin, BINARY], env: gatewayEnv(port, opts.mockPort, opts.env) };
+    case 'bare':
+      return { cmd: [...opts.pin, BUN, 'run', join(import.meta.dir, 'bare-proxy.ts')], env: gatewayEnv(port, opts.mockPort) };
     case 'portkey':
       // --headless: no log UI; production: no dev-only routes.
       return {
@@ -149,6 +159,7 @@ export function directTarget(mockPort: number, mockPid: number): RunningTarget {
     healthPath: '/health',
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-not-a-real-key' },
     model: (m) => m,
+    exitStatus: () => null,
     stop: async () => undefined,
   };
 }
@@ -185,6 +196,7 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     healthPath,
     headers,
     model: (m) => (name === 'portkey' ? m : `openai/${m}`),
+    exitStatus: () => (proc.exitCode === null && proc.signalCode === null ? null : `exit ${proc.exitCode ?? proc.signalCode}`),
     async stop() {
       proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);

@@ -59,7 +59,7 @@ export async function forwardProxy(ctx: GatewayContext, providerId: string, requ
   }
   url.search = incoming.search;
   // A gateway token passed in the query (as some clients do) is the client's credential: it stays here.
-  url.searchParams.delete('access_token');
+  if (url.searchParams.has('access_token')) url.searchParams.delete('access_token');
   const body = METHODS_WITH_BODY.has(request.method) ? await readLimitedBody(request, ctx.config.server.maxBodyBytes) : undefined;
   const headers = forwardedHeaders(request.headers);
   applyAuth(provider, url, headers);
