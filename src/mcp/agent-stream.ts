@@ -3,7 +3,6 @@
  * run between rounds, and the client's stream ends with exactly one `data: [DONE]` (or one error event).
  */
 import { readJsonAnswer } from '../chat/forward.ts';
-import { GatewayError } from '../errors.ts';
 import type { UpstreamCall } from '../upstream/client.ts';
 import { relaySse, sseErrorEvent } from '../upstream/sse.ts';
 import { callModel, continueWithTools, LIMIT_FINISH_REASON, noteRound, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
@@ -17,6 +16,7 @@ const SSE_HEADERS = {
 } as const;
 const encoder = new TextEncoder();
 const DONE = encoder.encode('data: [DONE]\n\n');
+const CLIENT_GONE = 'client disconnected';
 
 const event = (data: string) => encoder.encode(`data: ${data}\n\n`);
 
@@ -50,12 +50,18 @@ async function* streamRounds(run: AgentRun, first: UpstreamCall, ending: Ending)
     for (let n = 1; ; n++) {
       const round = new RoundAssembler(run.scope.tools, usage);
       yield* relayRound(run, call, round);
-      if (run.signal.aborted) return void (ending.error = 'client disconnected');
-      if (round.upstreamError) return void (ending.error = 'upstream error event');
+      if (run.signal.aborted) {
+        ending.error = CLIENT_GONE;
+        return;
+      }
+      // The provider's error event already went to the client; nothing may follow it.
+      if (round.upstreamError) {
+        ending.error = 'upstream error event';
+        return;
+      }
       const { mcp, client } = splitCalls(round.calls(), run.scope.tools);
       if (mcp.length > 0 && client.length === 0 && n < run.maxIterations) {
         await continueWithTools(run, round.content, mcp);
-        if (run.signal.aborted) return void (ending.error = 'client disconnected');
         call = await callModel(run);
         continue;
       }
@@ -69,9 +75,12 @@ async function* streamRounds(run: AgentRun, first: UpstreamCall, ending: Ending)
       return;
     }
   } catch (err) {
-    if (run.signal.aborted) return void (ending.error = 'client disconnected');
+    if (run.signal.aborted) {
+      ending.error = CLIENT_GONE;
+      return;
+    }
     ending.error = describe(err);
-    yield sseErrorEvent(err instanceof GatewayError || err instanceof Error ? err.message : 'Upstream stream failed');
+    yield sseErrorEvent(ending.error);
   } finally {
     usage.record(run.rec);
   }
@@ -81,7 +90,7 @@ async function* streamRounds(run: AgentRun, first: UpstreamCall, ending: Ending)
 function finishRecord(run: AgentRun, ending: Ending): void {
   const rec = run.rec;
   if (!rec) return;
-  if (ending.error === 'client disconnected') rec.status = 499;
+  if (ending.error === CLIENT_GONE) rec.status = 499;
   else if (ending.error) rec.error = ending.error;
   run.ctx.telemetry.finish(rec);
 }
@@ -108,7 +117,7 @@ export async function runStreamLoop(run: AgentRun, abort: () => void): Promise<R
         controller.close();
       },
       cancel() {
-        ending.error = 'client disconnected';
+        ending.error = CLIENT_GONE;
         abort();
         void chunks.return(undefined).finally(() => finishRecord(run, ending));
       },

@@ -23,19 +23,29 @@ export interface ToolCallScope {
   onToolCall: ToolCallHook;
 }
 
-const ajv = new AjvJsonSchemaValidator();
-/** Validators per input schema object; a refreshed tool list brings new objects, so stale ones are dropped. */
-const validators = new WeakMap<object, JsonSchemaValidator<unknown> | null>();
+/** Distinct schemas kept compiled; past this the cache (and Ajv, which holds every schema it compiled) starts afresh. */
+const MAX_VALIDATORS = 500;
+let ajv = new AjvJsonSchemaValidator();
+/**
+ * Validators keyed by the schema's text, not its object: every tool-list refresh brings new objects
+ * for the same schemas, and compiling each again would grow Ajv's own cache without end.
+ */
+const validators = new Map<string, JsonSchemaValidator<unknown> | null>();
 
 function validatorFor(tool: McpTool): JsonSchemaValidator<unknown> | null {
-  let v = validators.get(tool.inputSchema);
+  const key = JSON.stringify(tool.inputSchema);
+  let v = validators.get(key);
   if (v === undefined) {
+    if (validators.size >= MAX_VALIDATORS) {
+      validators.clear();
+      ajv = new AjvJsonSchemaValidator();
+    }
     try {
       v = ajv.getValidator<unknown>(tool.inputSchema as JsonSchemaType);
     } catch {
       v = null; // a schema Ajv cannot compile: the server checks the arguments itself
     }
-    validators.set(tool.inputSchema, v);
+    validators.set(key, v);
   }
   return v;
 }

@@ -28,13 +28,13 @@ export interface OpenSession {
  */
 export function headerBoundFetch(timeoutMs: number): FetchLike {
   return async (url, init) => {
+    if (timeoutMs <= 0) return fetch(url, init);
     const controller = new AbortController();
-    const outer = init?.signal;
-    if (outer?.aborted) controller.abort(outer.reason);
-    outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(new Error(`no response within ${timeoutMs}ms`)), timeoutMs) : undefined;
+    // AbortSignal.any holds the session-wide signal only weakly: no listener piles up per request.
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    const timer = setTimeout(() => controller.abort(new Error(`no response within ${timeoutMs}ms`)), timeoutMs);
     try {
-      return await fetch(url, { ...init, signal: controller.signal });
+      return await fetch(url, { ...init, signal });
     } finally {
       clearTimeout(timer);
     }
