@@ -5,10 +5,11 @@ import { schemaByName, type JsonSchema } from './spec.ts';
 
 /**
  * Where the gateway is deliberately more lenient than the spec, because real OpenAI clients send it:
- * assistant messages carrying only tool calls have `content: null`, and current SDKs use the
- * `developer` role. Keyed by schema name.
+ * assistant messages carrying only tool calls have `content: null` or no `content` at all, and
+ * current SDKs use the `developer` role. Keyed by schema name.
  */
 const LENIENCY: Record<string, (s: JsonSchema) => JsonSchema> = {
+  Message: (s) => ({ ...s, required: (Array.isArray(s.required) ? s.required : []).filter((r) => r !== 'content') }),
   MessageContent: (s) => ({ ...s, nullable: true }),
   MessageRole: (s) => ({ ...s, enum: [...(Array.isArray(s.enum) ? s.enum : []), 'developer'] }),
 };

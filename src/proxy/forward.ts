@@ -45,12 +45,12 @@ function responseHeaders(from: Headers): Headers {
 }
 
 /** Forwards one proxied request and relays the answer as it arrives. */
-export async function forwardProxy(ctx: GatewayContext, providerId: string, request: Request): Promise<Response> {
-  const provider = requireUsableProvider(ctx.registry, providerId);
+export async function forwardProxy(ctx: GatewayContext, request: Request): Promise<Response> {
   const incoming = new URL(request.url);
-  const prefix = `/proxy/${providerId}/`;
-  const rawPath = incoming.pathname.startsWith(prefix) ? incoming.pathname.slice(prefix.length) : '';
-  const path = checkProxyPath(rawPath);
+  // Read from the raw path, not the router's decoded params: what is checked is exactly what is sent.
+  const [, , providerId = '', ...rest] = incoming.pathname.split('/');
+  const provider = requireUsableProvider(ctx.registry, providerId);
+  const path = checkProxyPath(rest.join('/'));
   const url = new URL(`${provider.baseUrl}/${path}`);
   // Belt and braces: whatever the path said, the target stays under the provider's base URL.
   const base = new URL(provider.baseUrl);

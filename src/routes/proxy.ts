@@ -4,8 +4,7 @@ import type { GatewayContext } from '../context.ts';
 import { forwardProxy } from '../proxy/forward.ts';
 
 export function proxyRoutes(ctx: GatewayContext) {
-  const handler = ({ request, params }: { request: Request; params: { provider: string } }) =>
-    forwardProxy(ctx, params.provider, request);
+  const handler = ({ request }: { request: Request }) => forwardProxy(ctx, request);
   const opts = { parse: 'none' } as const;
   return new Elysia({ name: 'proxy' })
     .get('/proxy/:provider/*', handler)

@@ -141,7 +141,12 @@ describe('Gemini thought signatures (extra_content.google.thought_signature)', (
     expect(((await res.json()) as { error: string }).error).toContain('missing a thought_signature');
   });
 
-  // Google's own docs echo the assistant turn without `content` (valid for OpenAI when tool_calls is
-  // set), but the spec's Message schema requires `content`; the fix belongs in src/schemas.ts.
-  test.todo('an assistant tool-call message without a content field is accepted and relayed');
+  // Google's own docs echo the assistant turn without `content`, as OpenAI allows when tool_calls is set.
+  test('an assistant tool-call message without a content field is accepted and relayed', async () => {
+    const call = { id: 'function-call-1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' }, extra_content: { google: { thought_signature: 'sig-abc' } } };
+    const assistant = { role: 'assistant', tool_calls: [call] };
+    const res = await gw.post('/v1/chat/completions', { model: `google/${sig.chatModel}`, messages: [question, assistant, toolResult('function-call-1')] });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(google.last().body).messages[1]).toEqual(assistant);
+  });
 });
