@@ -40,6 +40,8 @@ export class ServerConnection {
   private wake?: () => void;
   private readonly label: string;
   private closed = false;
+  /** Set once "down" was logged at warn level, so a long outage does not warn on every attempt. */
+  private reportedDown = false;
 
   constructor(
     readonly url: string,
@@ -94,7 +96,8 @@ export class ServerConnection {
         if (this.closed) return;
         failures++;
         this.state = 'down';
-        this.logger.warn('mcp server unreachable', { server: this.label, attempt: failures, error: describe(err) });
+        this.logger[this.reportedDown ? 'debug' : 'warn']('mcp server unreachable', { server: this.label, attempt: failures, error: describe(err) });
+        this.reportedDown = true;
       }
       if (failures > this.cfg.maxRetries) {
         if (!this.cfg.enableReconnect) {
@@ -128,6 +131,7 @@ export class ServerConnection {
       this.session = session;
       this.toolList = this.convert(tools);
       this.state = 'connected';
+      this.reportedDown = false;
     } catch (err) {
       await client.close().catch(() => undefined);
       throw err;
@@ -179,6 +183,7 @@ export class ServerConnection {
     clearTimeout(this.timer);
     void client.close().catch(() => undefined);
     this.logger.warn('mcp server lost', { server: this.label, error: describe(err) });
+    this.reportedDown = true;
     if (this.cfg.enableReconnect) void this.connectLoop();
   }
 

@@ -73,10 +73,46 @@ describe('MCP servers that come and go', () => {
   });
 });
 
+describe('retries', () => {
+  const attempts = (logs: string[]) => logs.filter((l) => l.includes('"msg":"mcp server unreachable"')).length;
+
+  test('MCP_MAX_RETRIES retries after the first attempt, then none when MCP_ENABLE_RECONNECT is off', async () => {
+    const server = startMcpServer('given-up');
+    await server.stop();
+    const gw = mcpGateway(provider, [server.url], {
+      MCP_MAX_RETRIES: '2',
+      MCP_INITIAL_BACKOFF: '10ms',
+      MCP_RETRY_INTERVAL: '20ms',
+      MCP_ENABLE_RECONNECT: 'false',
+    });
+    stops.push(gw.stop, server.stop);
+    const deadline = performance.now() + 2000;
+    while (!gw.logs.some((l) => l.includes('mcp server given up')) && performance.now() < deadline) await Bun.sleep(10);
+    expect(attempts(gw.logs)).toBe(3);
+    // Warned once; the later attempts of the same outage are debug lines.
+    expect(gw.logs.filter((l) => l.includes('"level":"warn"') && l.includes('unreachable'))).toHaveLength(1);
+    server.restart();
+    await Bun.sleep(300);
+    expect(attempts(gw.logs)).toBe(3);
+    expect((await listTools(gw)).data).toEqual([]);
+  });
+
+  test('with MCP_ENABLE_RECONNECT on, attempts go on every MCP_RECONNECT_INTERVAL after the retries', async () => {
+    const server = startMcpServer('keeps-trying');
+    await server.stop();
+    const gw = mcpGateway(provider, [server.url], { MCP_MAX_RETRIES: '0', MCP_RECONNECT_INTERVAL: '50ms' });
+    stops.push(gw.stop, server.stop);
+    await Bun.sleep(400);
+    expect(attempts(gw.logs)).toBeGreaterThanOrEqual(3);
+    server.restart();
+    await waitForTools(gw, (names) => names.includes('echo'));
+  });
+});
+
 describe('a client that goes away', () => {
   test('mid tool call: the tool is cancelled and the model is not called again', async () => {
     const server = startMcpServer('cancel');
-    const gw = mcpGateway(provider, [server.url], { MCP_REQUEST_TIMEOUT: '400ms' });
+    const gw = mcpGateway(provider, [server.url], { MCP_REQUEST_TIMEOUT: '250ms' });
     stops.push(gw.stop, server.stop);
     await waitForTools(gw, (names) => names.includes('hang'));
     const before = provider.received.length;
@@ -92,8 +128,8 @@ describe('a client that goes away', () => {
     await Bun.sleep(50);
     expect(server.calls.map((c) => c.tool)).toEqual(['hang']);
     controller.abort();
-    // Had the tool kept running, its 400ms timeout would have led to a second model call by now.
-    await Bun.sleep(900);
+    // Had the tool kept running, its 250ms timeout would have led to a second model call by now.
+    await Bun.sleep(600);
     expect(provider.received.length - before).toBe(1);
   });
 });
