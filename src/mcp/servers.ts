@@ -26,11 +26,6 @@ export class McpServers {
     return this.connections.flatMap((c) => c.tools);
   }
 
-  /** Servers and their state, for logs and tests. */
-  states(): { server: string; state: string }[] {
-    return this.connections.map((c) => ({ server: c.url, state: c.state }));
-  }
-
   /** Calls `tool` on `server`; throws ServerDownError when that server is not connected. */
   callTool(server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const connection = this.connections.find((c) => c.url === server);
