@@ -79,6 +79,15 @@ export async function readAll(
     call.abort(new GatewayError(504, MESSAGES.timeout));
   }, remaining);
   try {
+    // Fast path (native read, no JS stream): the length is declared, within the limit, and not of a
+    // compressed body, whose decoded size it would not bound.
+    const declared = call.response.headers.get('content-length');
+    if (declared !== null && Number(declared) <= maxBytes && !call.response.headers.has('content-encoding')) {
+      const bytes = new Uint8Array(await call.response.arrayBuffer());
+      if (bytes.byteLength <= maxBytes) return bytes;
+      call.abort();
+      throw new GatewayError(502, 'Upstream response is too large');
+    }
     const body = call.response.body;
     if (!body) return new Uint8Array();
     return await readStream(body, maxBytes, () => {
