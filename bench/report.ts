@@ -99,6 +99,7 @@ function rows(r: Report): Row[] {
   return [
     { label: 'non-stream chat, requests/s', cell: m((t) => t.chatRps, 0, '') },
     { label: '… share of direct (same run)', cell: gatewayOnly((n) => fmt(medRatio(r, n, (x) => x.rpsVsDirect) * 100, 1, '%')) },
+    { label: '… CPU time of the target per request', cell: m((t) => t.chatCpuUs, 0, ' µs') },
     { label: '… p50 / p99 latency under load', cell: (n) => `${fmt(med(r, n, (t) => t.chatP50Ms), 2)} / ${fmt(med(r, n, (t) => t.chatP99Ms), 2)} ms` },
     { label: 'one connection: p50 / p99 latency', cell: (n) => `${fmt(med(r, n, (t) => t.oneConnP50Ms), 3)} / ${fmt(med(r, n, (t) => t.oneConnP99Ms), 3)} ms` },
     { label: '… added p50 latency vs direct', cell: gatewayOnly((n) => signed(medRatio(r, n, (x) => x.addedOneConnMs), 3)) },
@@ -106,6 +107,7 @@ function rows(r: Report): Row[] {
     { label: '… added first-chunk latency vs direct', cell: gatewayOnly((n) => signed(medRatio(r, n, (x) => x.addedTtfbMs), 3)) },
     { label: '… whole paced stream p50 (1 conn)', cell: m((t) => t.streamTotalP50Ms, 2, ' ms') },
     { label: 'streamed chat under load, streams/s', cell: m((t) => t.streamRps, 0, '') },
+    { label: '… CPU time of the target per stream', cell: m((t) => t.streamCpuUs, 0, ' µs') },
     { label: 'idle RSS (after warm-up)', cell: m((t) => t.idleRssMb, 1, ' MB') },
     { label: 'peak RSS under load (VmHWM)', cell: m((t) => t.peakRssMb, 1, ' MB') },
     { label: 'cold start to first health 200', cell: gatewayOnly(m((t) => t.coldStartMs, 1, ' ms')) },

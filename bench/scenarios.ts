@@ -1,7 +1,7 @@
 /** The measurements made on each target, in order, on a freshly started process. */
 import { runLoad, type LoadTool } from './load.ts';
 import { HttpProbe, type ProbeResult } from './probe.ts';
-import { memoryOf, type RunningTarget } from './targets.ts';
+import { cpuTimeMs, memoryOf, type RunningTarget } from './targets.ts';
 
 export interface Settings {
   /** Connections for the throughput runs. */
@@ -22,6 +22,8 @@ export interface TargetRun {
   idleRssMb: number;
   peakRssMb: number;
   chatRps: number;
+  /** The target's own CPU time per non-stream chat under load: steady even when other work shares the machine. */
+  chatCpuUs: number;
   chatP50Ms: number;
   chatP99Ms: number;
   oneConnP50Ms: number;
@@ -30,6 +32,7 @@ export interface TargetRun {
   ttfbP99Ms: number;
   streamTotalP50Ms: number;
   streamRps: number;
+  streamCpuUs: number;
   /** Failed or non-2xx requests across the load runs (should be 0). */
   failures: number;
 }
@@ -115,8 +118,11 @@ export async function measureTarget(t: RunningTarget, ctx: ScenarioContext): Pro
       ctx.loadPin,
     );
   if (s.warmupSeconds > 0) await load(chatBody(t, model, false), s.warmupSeconds);
+  const cpu0 = cpuTimeMs(t.pid);
   const chat = await load(chatBody(t, model, false), s.chatSeconds);
+  const cpu1 = cpuTimeMs(t.pid);
   const stream = await load(chatBody(t, model, true), s.streamSeconds);
+  const cpu2 = cpuTimeMs(t.pid);
   const after = memoryOf(t.pid);
 
   return {
@@ -124,6 +130,7 @@ export async function measureTarget(t: RunningTarget, ctx: ScenarioContext): Pro
     idleRssMb: idle.rssMb,
     peakRssMb: after.peakMb,
     chatRps: chat.rps,
+    chatCpuUs: ((cpu1 - cpu0) * 1000) / Math.max(1, chat.requests),
     chatP50Ms: chat.p50Ms,
     chatP99Ms: chat.p99Ms,
     oneConnP50Ms: quantile(oneConn.map((r) => r.totalMs), 0.5),
@@ -132,6 +139,7 @@ export async function measureTarget(t: RunningTarget, ctx: ScenarioContext): Pro
     ttfbP99Ms: quantile(paced.map((r) => r.firstByteMs), 0.99),
     streamTotalP50Ms: quantile(paced.map((r) => r.totalMs), 0.5),
     streamRps: stream.rps,
+    streamCpuUs: ((cpu2 - cpu1) * 1000) / Math.max(1, stream.requests),
     failures: chat.errors + chat.non2xx + stream.errors + stream.non2xx,
   };
 }

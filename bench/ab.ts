@@ -1,0 +1,74 @@
+/**
+ * A/B of gateway variants on a shared machine: each variant (an entry file, plus optional settings) is
+ * started fresh and loaded in turn, round after round, and compared on its own CPU time per request,
+ * which other work on the machine disturbs far less than requests/s.
+ *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
+ * An argument `LOG_LEVEL=warn@src/main.ts` runs src/main.ts with LOG_LEVEL=warn.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pickTool, runLoad } from './load.ts';
+import { median } from './report.ts';
+import { chatBody } from './scenarios.ts';
+import { BUN, cpuTimeMs, killAll, ROOT, spawnTracked, startTarget } from './targets.ts';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const rounds = opt('rounds', 4);
+const seconds = opt('seconds', 4);
+const stream = argv.includes('--stream');
+const variants = argv.filter((a) => !a.startsWith('--'));
+if (variants.length === 0) throw new Error('usage: bun run bench/ab.ts [--rounds=N] [--seconds=S] [--stream] entry.ts [NAME=V@entry.ts ...]');
+
+function parseVariant(v: string): { entry: string; env: Record<string, string> } {
+  const at = v.lastIndexOf('@');
+  if (at < 0) return { entry: v, env: {} };
+  const env = Object.fromEntries(
+    v
+      .slice(0, at)
+      .split(',')
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  return { entry: v.slice(at + 1), env };
+}
+
+process.on('exit', killAll);
+const pinned = Bun.which('taskset') !== null && availableParallelism() >= 2;
+if (pinned) Bun.spawnSync(['taskset', '-a', '-p', '-c', '0', String(process.pid)], { stdout: 'ignore' });
+const loadPin = pinned ? ['taskset', '-c', '0'] : [];
+const targetPin = pinned ? ['taskset', '-c', '1'] : [];
+const tool = await pickTool({ install: false });
+
+const mockProc = spawnTracked([...loadPin, BUN, 'run', join(ROOT, 'bench', 'mock-upstream.ts'), '--port=0'], { PATH: process.env.PATH }, 'mock-ab', 'pipe');
+if (!(mockProc.stdout instanceof ReadableStream)) throw new Error('mock has no stdout');
+const first = await mockProc.stdout.getReader().read();
+const mockPort = (JSON.parse(new TextDecoder().decode(first.value).split('\n')[0] ?? '{}') as { port: number }).port;
+
+const cpu: number[][] = variants.map(() => []);
+const rps: number[][] = variants.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  for (const [i, v] of variants.entries()) {
+    const { entry, env } = parseVariant(v);
+    const t = await startTarget('source', { mockPort, pin: targetPin, entry, env });
+    try {
+      const spec = { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64 };
+      await runLoad(tool, { ...spec, durationSec: 1 }, loadPin);
+      const before = cpuTimeMs(t.pid);
+      const r = await runLoad(tool, { ...spec, durationSec: seconds }, loadPin);
+      const used = cpuTimeMs(t.pid) - before;
+      if (r.errors + r.non2xx > 0) process.stderr.write(`${v}: ${r.errors} errors, ${r.non2xx} non-2xx\n`);
+      cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
+      rps[i]?.push(r.rps);
+      process.stderr.write(`round ${round + 1} ${v}: ${Math.round(r.rps)} req/s, ${((used * 1000) / r.requests).toFixed(1)} µs CPU/req\n`);
+    } finally {
+      await t.stop();
+    }
+  }
+}
+console.log(`\n| variant | CPU µs/req min | CPU µs/req median | req/s max | req/s median |\n| --- | ---: | ---: | ---: | ---: |`);
+variants.forEach((v, i) => {
+  const c = cpu[i] ?? [];
+  const r = rps[i] ?? [];
+  console.log(`| ${v} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${Math.round(Math.max(...r))} | ${Math.round(median(r))} |`);
+});
+killAll();
