@@ -1,5 +1,6 @@
 /**
- * Compiles the gateway into single executables (openapi.yaml embedded).
+ * Compiles the gateway into single executables (openapi.yaml embedded), stamped with package.json's
+ * version and the git commit (GIT_COMMIT, else `git rev-parse`, with `-dirty` for uncommitted changes).
  *   bun run build.ts            → dist/inference-gateway for this machine
  *   bun run build.ts --all      → every release target, plus dist/SHA256SUMS
  *   bun run build.ts --target=bun-linux-arm64 [--outfile=path]
@@ -23,8 +24,29 @@ function arg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
 
+function git(...args: string[]): string | undefined {
+  try {
+    const out = Bun.spawnSync(['git', ...args], { stdout: 'pipe', stderr: 'ignore' });
+    return out.exitCode === 0 ? out.stdout.toString().trim() : undefined;
+  } catch {
+    return undefined; // no git on this machine
+  }
+}
+
+/** The commit to stamp in: GIT_COMMIT (container builds have no .git), else the checkout's own. */
+function buildCommit(): string {
+  const given = process.env.GIT_COMMIT?.trim();
+  if (given) return given;
+  const head = git('rev-parse', '--short=12', 'HEAD');
+  if (!head) return '';
+  return git('status', '--porcelain', '--untracked-files=no') ? `${head}-dirty` : head;
+}
+
+const COMMIT = buildCommit();
+
 async function compile(target: string | undefined, outfile: string): Promise<void> {
   const cmd = [process.execPath, 'build', '--compile', '--minify', '--sourcemap=none', 'src/main.ts', '--outfile', outfile];
+  cmd.push('--define', `GATEWAY_COMMIT=${JSON.stringify(COMMIT)}`);
   if (target) cmd.push(`--target=${target}`);
   const proc = Bun.spawn(cmd, { stdout: 'inherit', stderr: 'inherit' });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${target ?? 'host'}`);
@@ -47,5 +69,5 @@ if (process.argv.includes('--all')) {
 } else {
   const outfile = arg('outfile') ?? 'dist/inference-gateway';
   await compile(arg('target'), outfile);
-  console.log(`built ${outfile} (${pkg.version})`);
+  console.log(`built ${outfile} (${pkg.version}${COMMIT ? `, commit ${COMMIT}` : ''})`);
 }

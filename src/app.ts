@@ -8,6 +8,7 @@ import type { GatewayContext } from './context.ts';
 import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
 import { startMcp } from './mcp/feature.ts';
 import { buildRegistry } from './providers/registry.ts';
+import { connectionTimeouts } from './server/timeouts.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mcpToolsRoutes } from './routes/mcp-tools.ts';
@@ -69,6 +70,8 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   // Connects in the background: the gateway starts even when every MCP server is down.
   const mcp = config.mcp.enable ? startMcp(ctx) : undefined;
   const app = new Elysia({ name: 'inference-gateway' })
+    // First, so it sees every route and error (a no-op in app.handle, where there is no socket).
+    .use(connectionTimeouts(config.server))
     .use(telemetryPlugin(telemetry))
     .onError(({ code, error, request }) => {
       const response = frameworkError(code, error, logger);

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Subprocess } from 'bun';
 import { BINARY, ensureBinary, freePort, waitForOk } from '../helpers/binary.ts';
 import { chatChunks, chatCompletion, fakeProvider, sseData, sseResponse } from '../helpers/fake-provider.ts';
+import pkg from '../../package.json' with { type: 'json' };
+
+const ROOT = `${import.meta.dir}/../..`;
 
 const fake = fakeProvider({
   'GET /models': () => Response.json({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'openai' }] }),
@@ -29,9 +32,13 @@ afterAll(async () => {
 });
 
 describe('the compiled binary on its own', () => {
-  test('--version and --help', async () => {
-    const version = Bun.spawnSync([BINARY, '--version'], { cwd: '/' });
-    expect(version.stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+/);
+  test('--version: package.json\'s version and the commit the binary was built from; --help', async () => {
+    const version = Bun.spawnSync([BINARY, '--version'], { cwd: '/' }).stdout.toString().trim();
+    const stamped = /^(\d+\.\d+\.\d+\S*)(?: \(commit ([0-9a-f]{7,40})(-dirty)?\))?$/.exec(version);
+    expect(stamped?.[1]).toBe(pkg.version);
+    // Built from a git checkout (as here and in CI), the commit is stamped and is one of this repository's.
+    const inRepo = Bun.spawnSync(['git', 'rev-parse', '--git-dir'], { cwd: ROOT }).exitCode === 0;
+    if (inRepo) expect(Bun.spawnSync(['git', 'cat-file', '-e', `${stamped?.[2]}^{commit}`], { cwd: ROOT }).exitCode).toBe(0);
     const help = Bun.spawnSync([BINARY, '--help'], { cwd: '/' }).stdout.toString();
     for (const name of ['SERVER_PORT', 'OPENAI_API_KEY', 'MCP_SERVERS', 'CLIENT_TIMEOUT']) expect(help).toContain(name);
     expect(help).toContain('(default: 30s)');

@@ -1,0 +1,67 @@
+/**
+ * SERVER_READ/WRITE/IDLE_TIMEOUT on Bun's idle timers. Each bounds silence, never length: a stream that
+ * keeps flowing is never cut. Bun counts whole seconds (at most 255) and checks every 4 s.
+ * (Before a connection's first request head is complete, Bun applies its own fixed ~10 s.)
+ */
+import { Elysia } from 'elysia';
+
+/** The largest idle timeout Bun accepts, in seconds. */
+export const BUN_MAX_IDLE_SECONDS = 255;
+/** Bun sweeps idle timers every 4 s: a timer can fire up to 4 s before its time, so 4 s are added. */
+const SWEEP_SECONDS = 4;
+
+/** Seconds to hand Bun so a connection is never cut before `ms` of silence; 0 means no limit. */
+export function bunIdleSeconds(ms: number): number {
+  if (ms <= 0) return 0;
+  const seconds = Math.ceil(ms / 1000) + SWEEP_SECONDS;
+  // Beyond what Bun can count, no limit is closer to what was asked for than a shorter one.
+  return seconds > BUN_MAX_IDLE_SECONDS ? 0 : seconds;
+}
+
+/** The longest timeout setting Bun can honour, in milliseconds. */
+export const MAX_TIMEOUT_MS = (BUN_MAX_IDLE_SECONDS - SWEEP_SECONDS) * 1000;
+
+export interface ServerTimeouts {
+  readTimeoutMs: number;
+  writeTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+/** The shorter of two limits, where 0 means none. */
+function shorter(a: number, b: number): number {
+  if (a <= 0) return b;
+  if (b <= 0) return a;
+  return Math.min(a, b);
+}
+
+/**
+ * Bun keeps one idle timer per connection and says nothing when a streamed response ends, so from the
+ * start of a response until the next request one limit must serve both WRITE and IDLE: the shorter.
+ */
+export function afterResponseSeconds(t: ServerTimeouts): number {
+  return bunIdleSeconds(shorter(t.writeTimeoutMs, t.idleTimeoutMs));
+}
+
+/**
+ * Per request. READ bounds pauses while a request body arrives (a stalled upload is dropped); Bun stops
+ * that timer once the body is in, so the wait for the answer is left to the upstream deadlines, which
+ * answer 504 instead of dropping the connection. From the response on, the shorter of WRITE and IDLE
+ * bounds pauses: a stalled stream, a client that stopped reading, a kept-alive connection left idle.
+ * A stream that keeps flowing is never cut.
+ */
+export function connectionTimeouts(t: ServerTimeouts) {
+  const read = bunIdleSeconds(t.readTimeoutMs);
+  const after = afterResponseSeconds(t);
+  return new Elysia({ name: 'connection-timeouts' })
+    .onRequest(({ request, server }) => {
+      // Without a body there is nothing to read, and the timer would run on the wait for the answer.
+      server?.timeout(request, request.body ? read : 0);
+    })
+    // Before the response goes out: after a handler, or when an error becomes the response (404s too).
+    .onAfterHandle({ as: 'global' }, ({ request, server }) => {
+      server?.timeout(request, after);
+    })
+    .onError({ as: 'global' }, ({ request, server }) => {
+      server?.timeout(request, after);
+    });
+}
