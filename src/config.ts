@@ -26,6 +26,9 @@ export interface Config {
     servers: string[];
     clientTimeoutMs: number;
     dialTimeoutMs: number;
+    tlsHandshakeTimeoutMs: number;
+    /** Read and validated; the MCP client never sends `Expect: 100-continue`, so nothing waits on it. */
+    expectContinueTimeoutMs: number;
     requestTimeoutMs: number;
     responseHeaderTimeoutMs: number;
     maxRetries: number;
@@ -61,7 +64,9 @@ export interface Config {
     maxIdleConns: number;
     maxIdleConnsPerHost: number;
     idleConnTimeoutMs: number;
-    tlsMinVersion: string;
+    tlsMinVersion: 'tls12' | 'tls13';
+    /** Read and validated; the gateway never sends `Expect: 100-continue`, so nothing waits on it. */
+    expectContinueTimeoutMs: number;
     modelsListTimeoutMs: number;
   };
   providers: ProviderSettings[];
@@ -79,6 +84,7 @@ export class ConfigError extends Error {
 const TRUE = new Set(['1', 't', 'true', 'yes', 'y', 'on']);
 const FALSE = new Set(['0', 'f', 'false', 'no', 'n', 'off']);
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const TLS_VERSIONS = ['tls12', 'tls13'] as const;
 type Value = string | number | boolean | undefined;
 
 function parseValue(type: SettingType, raw: string): Value | Error {
@@ -196,6 +202,8 @@ export function loadConfig(env: Env): Config {
       servers: r.list('MCP_SERVERS'),
       clientTimeoutMs: r.durationMs('MCP_CLIENT_TIMEOUT'),
       dialTimeoutMs: r.durationMs('MCP_DIAL_TIMEOUT'),
+      tlsHandshakeTimeoutMs: r.durationMs('MCP_TLS_HANDSHAKE_TIMEOUT'),
+      expectContinueTimeoutMs: r.durationMs('MCP_EXPECT_CONTINUE_TIMEOUT'),
       requestTimeoutMs: r.durationMs('MCP_REQUEST_TIMEOUT'),
       responseHeaderTimeoutMs: r.durationMs('MCP_RESPONSE_HEADER_TIMEOUT'),
       maxRetries: r.int('MCP_MAX_RETRIES'),
@@ -236,7 +244,8 @@ export function loadConfig(env: Env): Config {
       maxIdleConns: r.int('CLIENT_MAX_IDLE_CONNS'),
       maxIdleConnsPerHost: r.int('CLIENT_MAX_IDLE_CONNS_PER_HOST'),
       idleConnTimeoutMs: r.durationMs('CLIENT_IDLE_CONN_TIMEOUT'),
-      tlsMinVersion: r.string('CLIENT_TLS_MIN_VERSION'),
+      tlsMinVersion: r.oneOf('CLIENT_TLS_MIN_VERSION', TLS_VERSIONS),
+      expectContinueTimeoutMs: r.durationMs('CLIENT_EXPECT_CONTINUE_TIMEOUT'),
       modelsListTimeoutMs: r.durationMs('MODELS_LIST_TIMEOUT'),
     },
     providers: readProviders(r),

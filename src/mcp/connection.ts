@@ -116,7 +116,11 @@ export class ServerConnection {
 
   private async connectOnce(): Promise<void> {
     const timeouts = {
-      headerTimeoutMs: Math.min(this.cfg.clientTimeoutMs, this.cfg.dialTimeoutMs + this.cfg.responseHeaderTimeoutMs),
+      // Connect (dial + TLS handshake) and then the server's headers, never more than the whole client timeout.
+      headerTimeoutMs: Math.min(
+        this.cfg.clientTimeoutMs,
+        this.cfg.dialTimeoutMs + this.cfg.tlsHandshakeTimeoutMs + this.cfg.responseHeaderTimeoutMs,
+      ),
       requestTimeoutMs: this.cfg.requestTimeoutMs,
     };
     let client: Client | undefined;

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import { GatewayError, MESSAGES } from '../errors.ts';
 import { PROVIDER_ROWS, type AuthType } from '../spec.ts';
 import type { ProviderAdapter } from './adapter.ts';
+import { createUpstreamSession } from '../upstream/session.ts';
 import { ADAPTERS } from './adapters.ts';
 
 /** A provider ready to be called. */
@@ -17,6 +18,8 @@ export interface Provider {
   adapter: ProviderAdapter;
   /** Has a key, or needs none. */
   usable: boolean;
+  /** Its own connection pool, shaped by the CLIENT_* settings. */
+  session: Bun.FetchSession;
 }
 
 export type Registry = ReadonlyMap<string, Provider>;
@@ -39,6 +42,7 @@ export function buildRegistry(config: Config): Registry {
       endpoints: row.endpoints,
       adapter: ADAPTERS[row.id] ?? {},
       usable: row.authType === 'none' || Boolean(apiKey),
+      session: createUpstreamSession(config.client),
     });
   }
   return registry;

@@ -65,7 +65,14 @@ export async function forwardProxy(ctx: GatewayContext, request: Request): Promi
   applyAuth(provider, url, headers);
   // A raw pass-through: the provider's own status and body come back, errors included.
   const call = await callUpstream(
-    { url, method: request.method, headers, body: body && body.byteLength > 0 ? body : undefined, clientSignal: request.signal },
+    {
+      url,
+      method: request.method,
+      headers,
+      body: body && body.byteLength > 0 ? body : undefined,
+      clientSignal: request.signal,
+      session: provider.session,
+    },
     ctx.timeouts,
   );
   const sse = call.response.headers.get('content-type')?.includes('text/event-stream') ?? false;

@@ -17,6 +17,8 @@ export interface UpstreamRequest {
   body?: BodyInit | null;
   /** The client's request signal: when the client goes away, so does the upstream call. */
   clientSignal?: AbortSignal;
+  /** The provider's connection pool (plain fetch's shared pool when absent). */
+  session?: Bun.FetchSession;
 }
 
 /** An upstream response whose body is still to be read; `abort` ends the upstream call. */
@@ -55,6 +57,7 @@ export async function callUpstream(req: UpstreamRequest, t: UpstreamTimeouts): P
       body: req.body ?? null,
       signal: controller.signal,
       redirect: 'manual',
+      session: req.session,
     });
     return { response, abort, signal: controller.signal, startedAt, headersMs: performance.now() - startedAt };
   } catch (err) {

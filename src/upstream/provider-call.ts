@@ -12,7 +12,7 @@ const ERROR_HEADERS = ['retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit
 /** Calls the provider with its credentials; a non-2xx answer becomes a GatewayError with its status. */
 export async function callProvider(provider: Provider, req: UpstreamRequest, timeouts: UpstreamTimeouts): Promise<UpstreamCall> {
   applyAuth(provider, req.url, req.headers);
-  const call = await callUpstream(req, timeouts);
+  const call = await callUpstream({ ...req, session: provider.session }, timeouts);
   if (call.response.ok) return call;
   const { status } = call.response;
   let bytes: Uint8Array;

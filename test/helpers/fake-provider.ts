@@ -7,6 +7,8 @@ export interface Recorded {
   search: string;
   headers: Record<string, string>;
   body: string;
+  /** The gateway's source port: the same port twice means a reused connection. */
+  remotePort: number;
   /** Resolves when the client side of this request aborted (the gateway cancelled it). */
   aborted: Promise<void>;
   wasAborted: () => boolean;
@@ -31,7 +33,7 @@ export function fakeProvider(routes: Record<string, FakeHandler>, basePath = '/v
     port: 0,
     hostname: '127.0.0.1',
     idleTimeout: 0,
-    async fetch(req) {
+    async fetch(req, srv) {
       const url = new URL(req.url);
       let markAborted = () => {};
       let aborted = false;
@@ -48,6 +50,7 @@ export function fakeProvider(routes: Record<string, FakeHandler>, basePath = '/v
         search: url.search,
         headers: Object.fromEntries(req.headers.entries()),
         body: await req.text(),
+        remotePort: srv.requestIP(req)?.port ?? 0,
         aborted: abortedP,
         wasAborted: () => aborted,
       };
