@@ -1,28 +1,20 @@
 import { describe, expect, test } from 'bun:test';
-import { ConfigError, loadConfig, type Env } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configProblems } from '../helpers/config-problems.ts';
 import { testGateway } from '../helpers/gateway.ts';
 
-function problems(env: Env): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('auth settings', () => {
   test('AUTH_ENABLE=true with AUTH_OIDC_ISSUER set but empty stops start-up', () => {
-    expect(problems({ AUTH_ENABLE: 'true', AUTH_OIDC_ISSUER: '' })).toEqual(['AUTH_ENABLE=true needs AUTH_OIDC_ISSUER (it is set but empty)']);
-    expect(problems({ AUTH_ENABLE: 'true', AUTH_OIDC_ISSUER: '   ' })).toEqual(['AUTH_ENABLE=true needs AUTH_OIDC_ISSUER (it is set but empty)']);
+    expect(configProblems({ AUTH_ENABLE: 'true', AUTH_OIDC_ISSUER: '' })).toEqual(['AUTH_ENABLE=true needs AUTH_OIDC_ISSUER (it is set but empty)']);
+    expect(configProblems({ AUTH_ENABLE: 'true', AUTH_OIDC_ISSUER: '   ' })).toEqual(['AUTH_ENABLE=true needs AUTH_OIDC_ISSUER (it is set but empty)']);
   });
 
   test('an empty client id, or an issuer that is not an http(s) URL, is refused too', () => {
-    expect(problems({ AUTH_ENABLE: 'true', AUTH_OIDC_CLIENT_ID: '' })).toEqual([
+    expect(configProblems({ AUTH_ENABLE: 'true', AUTH_OIDC_CLIENT_ID: '' })).toEqual([
       'AUTH_ENABLE=true needs AUTH_OIDC_CLIENT_ID (it is set but empty): tokens must name it in aud',
     ]);
-    expect(problems({ AUTH_ENABLE: 'true', AUTH_OIDC_ISSUER: 'keycloak/realms/x' })).toEqual([
+    expect(configProblems({ AUTH_ENABLE: 'true', AUTH_OIDC_ISSUER: 'keycloak/realms/x' })).toEqual([
       'AUTH_OIDC_ISSUER: expected an http(s) URL, got "keycloak/realms/x"',
     ]);
   });
@@ -38,7 +30,7 @@ describe('auth settings', () => {
   });
 
   test('with auth off, empty auth settings are fine and no route asks for a token', async () => {
-    expect(problems({ AUTH_ENABLE: 'false', AUTH_OIDC_ISSUER: '', AUTH_OIDC_CLIENT_ID: '' })).toEqual([]);
+    expect(configProblems({ AUTH_ENABLE: 'false', AUTH_OIDC_ISSUER: '', AUTH_OIDC_CLIENT_ID: '' })).toEqual([]);
     const res = await testGateway({ AUTH_ENABLE: 'false' }).req('/v1/mcp/tools');
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBeNull();

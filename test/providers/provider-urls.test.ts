@@ -3,9 +3,10 @@
  * CLOUDFLARE_API_URL), with a start-up error when it cannot be; URL overrides joined without double slashes.
  */
 import { afterAll, describe, expect, test } from 'bun:test';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
 import { buildRegistry } from '../../src/providers/registry.ts';
 import { chatCompletion, fakeProvider } from '../helpers/fake-provider.ts';
+import { configProblems } from '../helpers/config-problems.ts';
 import { testGateway } from '../helpers/gateway.ts';
 
 const fake = fakeProvider({ 'POST *': () => Response.json(chatCompletion('ok', '@cf/meta/llama-3.1-8b-instruct')) }, '');
@@ -13,15 +14,6 @@ afterAll(() => fake.stop());
 
 const hello = (model: string) => ({ model, messages: [{ role: 'user', content: 'hi' }] });
 
-function configProblems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('cloudflare account id', () => {
   test('a Cloudflare key with {ACCOUNT_ID} unfilled stops start-up, saying which variable to set', () => {
