@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pickTool, runLoad } from './load.ts';
 import { median } from './report.ts';
 import { chatBody } from './scenarios.ts';
-import { BUN, cpuTimeMs, killAll, ROOT, spawnTracked, startTarget } from './targets.ts';
+import { BUN, cpuTimeMs, killAll, memoryOf, ROOT, spawnTracked, startTarget } from './targets.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -46,6 +46,7 @@ const mockPort = (JSON.parse(new TextDecoder().decode(first.value).split('\n')[0
 
 const cpu: number[][] = variants.map(() => []);
 const rps: number[][] = variants.map(() => []);
+const peak: number[][] = variants.map(() => []);
 for (let round = 0; round < rounds; round++) {
   for (const [i, v] of variants.entries()) {
     const { entry, env } = parseVariant(v);
@@ -59,16 +60,17 @@ for (let round = 0; round < rounds; round++) {
       if (r.errors + r.non2xx > 0) process.stderr.write(`${v}: ${r.errors} errors, ${r.non2xx} non-2xx\n`);
       cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
       rps[i]?.push(r.rps);
+      peak[i]?.push(memoryOf(t.pid).peakMb);
       process.stderr.write(`round ${round + 1} ${v}: ${Math.round(r.rps)} req/s, ${((used * 1000) / r.requests).toFixed(1)} µs CPU/req\n`);
     } finally {
       await t.stop();
     }
   }
 }
-console.log(`\n| variant | CPU µs/req min | CPU µs/req median | req/s max | req/s median |\n| --- | ---: | ---: | ---: | ---: |`);
+console.log(`\n| variant | CPU µs/req min | CPU µs/req median | req/s max | req/s median | peak RSS median |\n| --- | ---: | ---: | ---: | ---: | ---: |`);
 variants.forEach((v, i) => {
   const c = cpu[i] ?? [];
   const r = rps[i] ?? [];
-  console.log(`| ${v} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${Math.round(Math.max(...r))} | ${Math.round(median(r))} |`);
+  console.log(`| ${v} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${Math.round(Math.max(...r))} | ${Math.round(median(r))} | ${median(peak[i] ?? []).toFixed(1)} MB |`);
 });
 killAll();

@@ -25,6 +25,9 @@ export interface Report {
   smoke: boolean;
   command: string;
   binarySizeMb: number;
+  binaryNote: string;
+  /** Settings given to our gateway beyond the mock's URL and key (--env). */
+  gatewayEnv: Record<string, string>;
   durationSec: number;
   mock: { chunks: number; delayMs: number };
 }
@@ -137,7 +140,10 @@ export function renderReport(r: Report): string {
     `- Background load before the run: ${fmt(r.backgroundBusy * 100, 0, '%')} of all CPU busy, load average ${fmt(m.loadAvgStart, 2)}` +
       (busy ? ' — **busy machine: other work competed with the benchmark, absolute numbers are noisy**' : ' (quiet)'),
   );
-  out.push(`- Binary size: ${fmt(r.binarySizeMb, 1, ' MB')} (dist/inference-gateway)`, '');
+  out.push(`- Binary size: ${fmt(r.binarySizeMb, 1, ' MB')} (${r.binaryNote})`);
+  const env = Object.entries(r.gatewayEnv).map(([k, v]) => `${k}=${v}`);
+  const logNote = r.gatewayEnv.LOG_LEVEL === undefined ? ' (so LOG_LEVEL=info: one log line per request, written to a discarded stdout)' : '';
+  out.push(`- Our gateway's settings: the defaults${env.length ? ` plus ${env.join(', ')}` : ''}${logNote}`, '');
   out.push('## Goals (issue 8), on our gateway', '');
   out.push('| goal | compiled binary | from source |', '| --- | --- | --- |');
   for (const g of GOALS) out.push(`| ${g.what} | ${verdict(g, r, 'binary')} | ${verdict(g, r, 'source')} |`);

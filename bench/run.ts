@@ -2,11 +2,12 @@
  * The benchmark: `npm run bench` (full, ~4 minutes, writes bench/RESULTS.md) or `npm run bench -- --smoke`
  * (~15 seconds, writes bench/.work/RESULTS.smoke.md). Loopback only; every load is bounded in time.
  * Options: --runs=N --seconds=S --connections=C --only=direct,source,binary,portkey --tool=wrk|autocannon
- *          --no-install (never apt-get wrk) --rebuild (rebuild the binary first) --out=FILE
+ *          --no-install (never apt-get wrk) --rebuild / --no-rebuild (binary; default: rebuild when src/ is newer) --out=FILE
  *          --profile[=chat|stream] (also load the source gateway under Bun's CPU profiler; bench/.work/profile-*)
  *          --env=NAME=VALUE (repeatable; extra settings for our gateway) --entry=path (variant of src/main.ts)
+ *          --binary=path (another executable for the binary target)
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pickTool, type LoadTool } from './load.ts';
@@ -31,7 +32,7 @@ const UPSTREAM_MODEL = 'gpt-4o-mini';
 
 const settings: Settings = smoke
   ? { connections: 32, chatSeconds: 1, streamSeconds: 1, warmupSeconds: 0, oneConnSamples: 50, ttfbSamples: 10, settleMs: 100 }
-  : { connections: 64, chatSeconds: num('seconds', 8), streamSeconds: 4, warmupSeconds: 2, oneConnSamples: 400, ttfbSamples: 60, settleMs: 500 };
+  : { connections: 64, chatSeconds: num('seconds', 6), streamSeconds: 3, warmupSeconds: 1, oneConnSamples: 400, ttfbSamples: 60, settleMs: 500 };
 settings.connections = num('connections', settings.connections);
 const runs = num('runs', smoke ? 1 : 3);
 const only = (opt('only')?.split(',') ?? TARGET_NAMES) as TargetName[];
@@ -64,14 +65,36 @@ function pinning(): { load: string[]; target: string[]; pinned: boolean } {
   return { load: ['taskset', '-c', '0'], target: ['taskset', '-c', '1'], pinned: true };
 }
 
-async function ensureBinary(): Promise<void> {
-  if (existsSync(BINARY) && !has('rebuild')) return;
-  log('building dist/inference-gateway');
-  const proc = Bun.spawn([BUN, 'run', 'build.ts'], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' });
+/** Newest modification time of what goes into the binary. */
+function newestSourceMs(): number {
+  let newest = 0;
+  for (const rel of readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })) {
+    newest = Math.max(newest, statSync(join(ROOT, 'src', rel)).mtimeMs);
+  }
+  for (const f of ['openapi.yaml', 'package.json', 'build.ts']) newest = Math.max(newest, statSync(join(ROOT, f)).mtimeMs);
+  return newest;
+}
+
+/**
+ * The binary to measure: dist/inference-gateway when it is newer than the source (or --no-rebuild);
+ * otherwise a fresh build. A missing dist binary is built in place; a stale one is left alone (other
+ * work may be running it) and the fresh build goes to bench/.work/.
+ */
+async function binaryToMeasure(): Promise<{ path: string; note: string }> {
+  const given = opt('binary');
+  if (given) return { path: given, note: `${given} (--binary)` };
+  const fresh = existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestSourceMs();
+  if (existsSync(BINARY) && (has('no-rebuild') || (fresh && !has('rebuild')))) {
+    return { path: BINARY, note: fresh ? 'dist/inference-gateway' : 'dist/inference-gateway (older than src/: --no-rebuild)' };
+  }
+  const path = existsSync(BINARY) ? join(WORK, 'inference-gateway') : BINARY;
+  log(`building ${path === BINARY ? 'dist/inference-gateway' : 'a fresh binary in bench/.work (dist/ is older than src/)'}`);
+  const proc = Bun.spawn([BUN, 'run', 'build.ts', `--outfile=${path}`], { cwd: ROOT, stdout: 'ignore', stderr: 'inherit' });
   const timer = setTimeout(() => proc.kill('SIGKILL'), 180_000);
   const code = await proc.exited;
   clearTimeout(timer);
   if (code !== 0) log('binary build failed; the binary target is skipped');
+  return { path, note: path === BINARY ? 'dist/inference-gateway, built for this run' : 'built from the current src/ for this run' };
 }
 
 async function startMock(pin: string[]): Promise<{ port: number; pid: number }> {
@@ -103,7 +126,7 @@ async function main(): Promise<void> {
   const backgroundBusy = meter.busyShare();
   const machine = describeMachine();
   const pin = pinning();
-  if (only.includes('binary')) await ensureBinary();
+  const binary = only.includes('binary') ? await binaryToMeasure() : { path: BINARY, note: 'dist/inference-gateway' };
   const tool: LoadTool = await pickTool({ install: !has('no-install') && !smoke, force: opt('tool') as LoadTool | undefined });
   const mock = await startMock(pin.load);
   log(`mock upstream on ${mock.port}; load generator ${tool}; ${pin.pinned ? 'pinned' : 'not pinned'}; ${runs} run(s)`);
@@ -114,13 +137,13 @@ async function main(): Promise<void> {
   for (let run = 1; run <= runs; run++) {
     const result: RunResult = {};
     for (const name of only) {
-      const missing = name === 'direct' ? undefined : unavailable(name);
+      const missing = name === 'direct' ? undefined : unavailable(name, binary.path);
       if (missing) {
         if (run === 1) errors.push(`${name}: skipped (${missing})`);
         continue;
       }
       try {
-        const target = name === 'direct' ? directTarget(mock.port, mock.pid) : await startTarget(name, { mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry });
+        const target = name === 'direct' ? directTarget(mock.port, mock.pid) : await startTarget(name, { mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry, binary: binary.path });
         try {
           result[name] = await measureTarget(target, ctx).catch((err: Error) => {
             const ended = target.exitStatus();
@@ -156,7 +179,9 @@ async function main(): Promise<void> {
     errors,
     smoke,
     command: smoke ? 'npm run bench:smoke' : 'npm run bench',
-    binarySizeMb: existsSync(BINARY) ? statSync(BINARY).size / 1024 ** 2 : Number.NaN,
+    binarySizeMb: existsSync(binary.path) ? statSync(binary.path).size / 1024 ** 2 : Number.NaN,
+    binaryNote: binary.note,
+    gatewayEnv,
     durationSec: (performance.now() - began) / 1000,
     mock: { chunks: MOCK_CHUNKS, delayMs: MOCK_DELAY_MS },
   };

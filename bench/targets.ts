@@ -115,6 +115,8 @@ export interface StartOptions {
   bunFlags?: string[];
   /** Entry of the source target (default src/main.ts): lets a variant copy of src/ be measured. */
   entry?: string;
+  /** The executable of the binary target (default dist/inference-gateway). */
+  binary?: string;
   env?: Record<string, string>;
 }
 
@@ -138,7 +140,7 @@ function commandFor(name: TargetName, port: number, opts: StartOptions): { cmd: 
         env: gatewayEnv(port, opts.mockPort, opts.env),
       };
     case 'binary':
-      return { cmd: [...opts.pin, BINARY], env: gatewayEnv(port, opts.mockPort, opts.env) };
+      return { cmd: [...opts.pin, opts.binary ?? BINARY], env: gatewayEnv(port, opts.mockPort, opts.env) };
     case 'bare':
       return { cmd: [...opts.pin, BUN, 'run', join(import.meta.dir, 'bare-proxy.ts')], env: gatewayEnv(port, opts.mockPort) };
     case 'portkey':
@@ -153,8 +155,8 @@ function commandFor(name: TargetName, port: number, opts: StartOptions): { cmd: 
 }
 
 /** Whether a target can run on this machine, or why not. */
-export function unavailable(name: TargetName): string | undefined {
-  if (name === 'binary' && !existsSync(BINARY)) return 'dist/inference-gateway missing';
+export function unavailable(name: TargetName, binary = BINARY): string | undefined {
+  if (name === 'binary' && !existsSync(binary)) return 'no compiled binary (build failed)';
   if (name === 'portkey' && (!existsSync(PORTKEY_MAIN) || !Bun.which('node'))) return '@portkey-ai/gateway or node missing';
   return undefined;
 }
