@@ -3,7 +3,6 @@ import { helpText } from './cli.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { VERSION_LINE } from './server/build-info.ts';
 import { healthcheck } from './server/healthcheck.ts';
-import { serve } from './server/serve.ts';
 
 function configOrExit(): Config | number {
   try {
@@ -34,6 +33,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   if (typeof config === 'number') return config;
   if (arg === 'healthcheck') return healthcheck(config.server);
   try {
+    // Loaded only to serve: --version, --help and healthcheck (run often by containers) skip the app.
+    const { serve } = await import('./server/serve.ts');
     serve(config);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -69,6 +69,12 @@ describe('the compiled binary on its own', () => {
     expect(down.exitCode).toBe(1);
   });
 
+  test('a port already in use stops start-up with exit 1 (no silent sharing of the port)', () => {
+    const second = Bun.spawnSync([BINARY], { env: { SERVER_HOST: '127.0.0.1', SERVER_PORT: String(port) }, cwd: '/', timeout: 10_000 });
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr.toString()).toStartWith('cannot start: ');
+  });
+
   test('bad settings stop start-up with every problem listed', () => {
     const bad = Bun.spawnSync([BINARY], { env: { SERVER_PORT: 'eighty', CLIENT_TIMEOUT: 'forever' }, cwd: '/' });
     expect(bad.exitCode).toBe(2);
