@@ -2,6 +2,7 @@
 import type { Server } from 'bun';
 import type { Logger } from '../telemetry/log.ts';
 
+/** What the drain needs: how to stop gently, how to stop now, and for how long to wait. */
 export interface Drain {
   /** Stops listening and resolves once every in-flight request and stream has ended. */
   graceful(): Promise<void>;

@@ -21,6 +21,7 @@ export function bunIdleSeconds(ms: number): number {
 /** The longest timeout setting Bun can honour, in milliseconds. */
 export const MAX_TIMEOUT_MS = (BUN_MAX_IDLE_SECONDS - SWEEP_SECONDS) * 1000;
 
+/** The three server timeouts, in milliseconds (0 = no limit), as in Config['server']. */
 export interface ServerTimeouts {
   readTimeoutMs: number;
   writeTimeoutMs: number;

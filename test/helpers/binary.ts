@@ -50,6 +50,7 @@ export async function waitForOk(url: string, timeoutMs = 5000, init?: BunFetchRe
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }
 
+/** A started binary: its process, address and output. */
 export interface RunningBinary {
   proc: Subprocess<'ignore', 'pipe', 'pipe'>;
   port: number;

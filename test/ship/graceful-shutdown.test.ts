@@ -2,11 +2,11 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { startBinary, type RunningBinary } from '../helpers/binary.ts';
 import { chatChunks, fakeProvider, sseResponse } from '../helpers/fake-provider.ts';
 
-// 'slow': 15 pieces, 100 ms apart (1.5 s). 'endless': 100 ms apart for 30 s.
+// 'slow': 20 pieces, 100 ms apart (2 s). 'endless': 100 ms apart for 30 s.
 const fake = fakeProvider({
   'POST /chat/completions': (_req, rec) => {
     const model: string = JSON.parse(rec.body).model;
-    const count = model === 'slow' ? 15 : 300;
+    const count = model === 'slow' ? 20 : 300;
     return sseResponse(chatChunks(Array.from({ length: count }, (_, i) => `p${i} `), model), { delayMs: 100 });
   },
 });
@@ -88,7 +88,7 @@ describe('graceful shutdown of the binary', () => {
       expect(stream.endedAt()).toBe(0);
       const { text, clean } = await stream.rest;
       expect(clean).toBe(true);
-      for (let i = 0; i < 15; i++) expect(text).toContain(`p${i} `);
+      for (let i = 0; i < 20; i++) expect(text).toContain(`p${i} `);
       expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
       expect(await b.exited).toBe(0);
       const logs = b.logs();

@@ -1,4 +1,5 @@
 import { afterAll, expect, test } from 'bun:test';
+import { afterResponseSeconds, bunIdleSeconds } from '../../src/server/timeouts.ts';
 import { startBinary, type RunningBinary } from '../helpers/binary.ts';
 import { chatChunks, chatCompletion, fakeProvider, sseResponse } from '../helpers/fake-provider.ts';
 
@@ -146,3 +147,9 @@ test('SERVER_READ/WRITE/IDLE_TIMEOUT bound pauses, each in its own phase; a flow
   expect(yAfterHealth.data).toStartWith('HTTP/1.1 200');
   expect(yAfterHealth.closedAfter).toBeUndefined();
 }, 40_000);
+
+test('settings become Bun seconds that never cut early: +4 s for its 4 s sweep, 0 (none) past its 255 s', () => {
+  expect([0, 1, 1000, 1001, 30_000, 251_000, 252_000].map(bunIdleSeconds)).toEqual([0, 5, 5, 6, 34, 255, 0]);
+  const t = (write: number, idle: number) => afterResponseSeconds({ readTimeoutMs: 1000, writeTimeoutMs: write, idleTimeoutMs: idle });
+  expect([t(30_000, 120_000), t(120_000, 5000), t(0, 5000), t(5000, 0), t(0, 0)]).toEqual([34, 9, 9, 9, 0]);
+});
