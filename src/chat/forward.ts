@@ -12,7 +12,8 @@ import { UsageTap, usageOf } from './usage-tap.ts';
 /** Largest non-streamed answer the gateway will hold to check it is JSON. */
 const MAX_JSON_ANSWER = 64 * 1024 * 1024;
 
-const SSE_HEADERS = {
+/** Response headers of every relayed chat stream. */
+export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   // Tells nginx-style proxies in front of the gateway not to buffer the stream.

@@ -2,19 +2,17 @@
  * The agent loop for streamed chats: every round's chunks reach the client as they arrive, MCP tools
  * run between rounds, and the client's stream ends with exactly one `data: [DONE]` (or one error event).
  */
-import { readJsonAnswer } from '../chat/forward.ts';
+import { readJsonAnswer, SSE_HEADERS } from '../chat/forward.ts';
 import type { UpstreamCall } from '../upstream/client.ts';
 import { relaySse, sseErrorEvent } from '../upstream/sse.ts';
 import { callModel, continueWithTools, LIMIT_FINISH_REASON, noteRound, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
 import { sseDataEvents } from './sse-events.ts';
 import { RoundAssembler } from './stream-round.ts';
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-} as const;
 const encoder = new TextEncoder();
+/** An SSE comment: clients ignore it, but it keeps the connection from looking idle. */
+const KEEP_ALIVE = encoder.encode(': keep-alive\n\n');
+const MAX_KEEP_ALIVE_MS = 10_000;
 const DONE = encoder.encode('data: [DONE]\n\n');
 const CLIENT_GONE = 'client disconnected';
 
@@ -29,6 +27,11 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : 'Upstream stream failed';
 }
 
+/** Half the write timeout, so a quiet stretch never reaches it; at most every 10 s. */
+function keepAliveMs(run: AgentRun): number {
+  return Math.max(250, Math.min(MAX_KEEP_ALIVE_MS, run.ctx.config.server.writeTimeoutMs / 2));
+}
+
 /** Reads one round from the provider, yielding what the client should see. */
 async function* relayRound(run: AgentRun, call: UpstreamCall, round: RoundAssembler): AsyncGenerator<Uint8Array> {
   const upstream = relaySse(call, { gapTimeoutMs: run.ctx.timeouts.timeoutMs, ensureDone: false, errorEvent: false });
@@ -39,6 +42,25 @@ async function* relayRound(run: AgentRun, call: UpstreamCall, round: RoundAssemb
     yield event(out);
   }
   noteRound(run, call);
+}
+
+/**
+ * Waits for `work`, sending keep-alive comments meanwhile: tools and the next round's first token can
+ * take longer than SERVER_WRITE_TIMEOUT or a proxy's idle limit, and the stream must not look dead.
+ */
+async function* keptAlive<T>(work: Promise<T>, everyMs: number, out: { value?: T }): AsyncGenerator<Uint8Array> {
+  let settled = false;
+  const done = work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([done, new Promise((r) => (timer = setTimeout(r, everyMs)))]);
+    clearTimeout(timer);
+    if (!settled) yield KEEP_ALIVE;
+  }
+  out.value = await work;
 }
 
 /** Every round of one chat as one client stream. */
@@ -61,8 +83,10 @@ async function* streamRounds(run: AgentRun, first: UpstreamCall, ending: Ending)
       }
       const { mcp, client } = splitCalls(round.calls(), run.scope.tools);
       if (mcp.length > 0 && client.length === 0 && n < run.maxIterations) {
-        await continueWithTools(run, round.content, mcp);
-        call = await callModel(run);
+        const next: { value?: UpstreamCall } = {};
+        const work = continueWithTools(run, round.content, mcp).then(() => callModel(run));
+        yield* keptAlive(work, keepAliveMs(run), next);
+        call = next.value!;
         continue;
       }
       if (mcp.length > 0 && client.length === 0) {
