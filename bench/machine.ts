@@ -61,29 +61,36 @@ export function toolVersion(tool: 'wrk' | 'autocannon'): string {
   }
 }
 
+/** CPU ticks of this process and of its children that have ended (and were waited for). */
+function ownTicks(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime, cstime: fields 14-17.
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+}
+
+function machineTicks(): [total: number, busy: number] {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  return [total, total - (v[3] ?? 0) - (v[4] ?? 0)];
+}
+
 /**
- * CPU time used by everything on the machine except `ours` (pids), as a share of all CPUs, between two
- * samples: shows whether other work competed with the benchmark.
+ * How much of the machine's CPU went to work other than the benchmark's own processes: shows whether
+ * something competed with it. Counts this process, its finished children, and `liveTicks` of children
+ * still running (the mock).
  */
 export class BusyMeter {
-  private readonly startTotal: number;
-  private readonly startBusy: number;
+  private readonly start = machineTicks();
+  private readonly own = ownTicks();
 
-  constructor() {
-    [this.startTotal, this.startBusy] = BusyMeter.sample();
-  }
-
-  private static sample(): [number, number] {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const total = v.reduce((a, b) => a + b, 0);
-    const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    return [total, total - idle];
-  }
-
-  /** Share (0..1) of all CPU time that was busy since the meter started. */
-  busyShare(): number {
-    const [total, busy] = BusyMeter.sample();
-    return total === this.startTotal ? 0 : (busy - this.startBusy) / (total - this.startTotal);
+  /** Share (0..1) of all CPU time since the meter started that others used. */
+  othersShare(liveTicks = 0): number {
+    const [total, busy] = machineTicks();
+    const elapsed = total - this.start[0];
+    if (elapsed <= 0) return 0;
+    const ours = ownTicks() - this.own + liveTicks;
+    return Math.max(0, busy - this.start[1] - ours) / elapsed;
   }
 }

@@ -18,7 +18,8 @@ export interface Report {
   machine: Machine;
   tool: string;
   pinned: boolean;
-  backgroundBusy: number;
+  /** Share of all CPU time during the run used by other work than the benchmark's. */
+  othersBusy: number;
   settings: Settings;
   runs: RunResult[];
   errors: string[];
@@ -123,21 +124,24 @@ export function renderReport(r: Report): string {
   const names = TARGET_NAMES.filter((n) => r.runs.some((run) => run[n]));
   const s = r.settings;
   const m = r.machine;
-  const busy = r.backgroundBusy > 0.1 || m.loadAvgStart > 0.7;
+  const busy = r.othersBusy > 0.05;
   const out: string[] = [];
   out.push(`# Benchmark results${r.smoke ? ' (smoke run: too short to quote)' : ''}`, '');
   out.push(`Date: ${new Date().toISOString().slice(0, 10)} · runs: ${r.runs.length} (medians shown; ratios computed within each run, then the median taken) · took ${Math.round(r.durationSec)} s`, '');
-  out.push(`Reproduce: \`${r.command}\``, '');
+  out.push(`Reproduce: \`${r.command}\` (options and the A/B and profiling tools: bench/README.md)`, '');
   out.push('## Machine', '');
   out.push(`- ${m.cpus} CPUs: ${m.cpuModel}; ${fmt(m.memoryGb, 1)} GB memory; Linux ${m.kernel}`);
-  out.push(`- Bun ${m.bun}; node ${m.node}; load generator: ${r.tool}`);
+  out.push(
+    `- Bun ${m.bun}; node ${m.node}; load generator: ${r.tool}` +
+      (r.tool.startsWith('autocannon') ? ' (wrk not found: autocannon tops out near 30k requests/s on one core, so "direct" is capped by it and every share of direct is flattered)' : ''),
+  );
   out.push(
     r.pinned
       ? '- Pinned with taskset: load generator, mock upstream and the probes on CPU 0; the target on CPU 1'
       : '- Not pinned (taskset missing or fewer than 2 CPUs): every process shares every CPU',
   );
   out.push(
-    `- Background load before the run: ${fmt(r.backgroundBusy * 100, 0, '%')} of all CPU busy, load average ${fmt(m.loadAvgStart, 2)}` +
+    `- Other work during the run: ${fmt(r.othersBusy * 100, 0, '%')} of all CPU time (load average ${fmt(m.loadAvgStart, 2)} at the start)` +
       (busy ? ' — **busy machine: other work competed with the benchmark, absolute numbers are noisy**' : ' (quiet)'),
   );
   out.push(`- Binary size: ${fmt(r.binarySizeMb, 1, ' MB')} (${r.binaryNote})`);

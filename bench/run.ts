@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pickTool, type LoadTool } from './load.ts';
 import { BusyMeter, describeMachine, toolVersion } from './machine.ts';
+import { CLOCK_TICKS, cpuTimeMs } from './targets.ts';
 import { renderReport, type Report, type RunResult } from './report.ts';
 import { measureTarget, type Settings } from './scenarios.ts';
 import { BINARY, BUN, ROOT, WORK, directTarget, killAll, spawnTracked, startTarget, TARGET_NAMES, unavailable, type TargetName } from './targets.ts';
@@ -122,8 +123,6 @@ async function main(): Promise<void> {
   const began = performance.now();
   mkdirSync(WORK, { recursive: true });
   const meter = new BusyMeter();
-  await Bun.sleep(smoke ? 300 : 1000);
-  const backgroundBusy = meter.busyShare();
   const machine = describeMachine();
   const pin = pinning();
   const binary = only.includes('binary') ? await binaryToMeasure() : { path: BINARY, note: 'dist/inference-gateway' };
@@ -169,11 +168,12 @@ async function main(): Promise<void> {
   }
 
   if (runs === 0) return;
+  const othersBusy = meter.othersShare((cpuTimeMs(mock.pid) * CLOCK_TICKS) / 1000);
   const report: Report = {
     machine,
     tool: toolVersion(tool),
     pinned: pin.pinned,
-    backgroundBusy,
+    othersBusy,
     settings,
     runs: results,
     errors,
