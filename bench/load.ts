@@ -2,7 +2,7 @@
  * The load generator: wrk when it is on the machine (or can be installed from Debian), autocannon
  * (an npm dev dependency) otherwise. Every run is bounded by its duration plus a kill deadline.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type LoadTool = 'wrk' | 'autocannon';
@@ -80,7 +80,7 @@ async function runWrk(spec: LoadSpec, pin: string[]): Promise<LoadResult> {
   writeFileSync(script, wrkScript(spec));
   const url = `http://127.0.0.1:${spec.port}${spec.path}`;
   const cmd = [...pin, 'wrk', '-t1', `-c${spec.connections}`, `-d${spec.durationSec}s`, '--timeout', '10s', '-s', script, url];
-  const res = await run(cmd, (spec.durationSec + 20) * 1000);
+  const res = await run(cmd, (spec.durationSec + 20) * 1000).finally(() => rmSync(script, { force: true }));
   const line = res.stdout.split('\n').find((l) => l.startsWith('{"requests"'));
   if (!line) throw new Error(`wrk gave no result (exit ${res.code}): ${res.stderr.slice(0, 300)}`);
   const r = JSON.parse(line) as { requests: number; duration_us: number; errors: number; non2xx: number; p50_us: number; p99_us: number };
