@@ -1,12 +1,11 @@
 /** createApp(config, deps): the whole gateway as an Elysia app, with no globals. */
-import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
-import { authPlugin, type AuthTimings } from './auth/plugin.ts';
+import type { AuthTimings } from './auth/plugin.ts';
 import { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
-import { startMcp } from './mcp/feature.ts';
+import { loadAuth, loadMcp, loadMetrics } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { connectionTimeouts } from './server/timeouts.ts';
 import { chatRoutes } from './routes/chat.ts';
@@ -14,9 +13,9 @@ import { healthRoutes } from './routes/health.ts';
 import { mcpToolsRoutes } from './routes/mcp-tools.ts';
 import { modelsRoutes } from './routes/models.ts';
 import { proxyRoutes } from './routes/proxy.ts';
-import { SPEC } from './spec.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { createLogger, type Logger } from './telemetry/log.ts';
-import { GatewayMetrics } from './telemetry/metrics.ts';
+import type { GatewayMetrics } from './telemetry/metrics.ts';
 import { telemetryPlugin } from './telemetry/plugin.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { ClientGoneError } from './upstream/client.ts';
@@ -53,7 +52,7 @@ function frameworkError(code: string | number, error: unknown, logger: Logger): 
 /** Builds the gateway from a config. */
 export function createApp(config: Config, deps: AppDeps = {}) {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
-  const metrics = deps.metrics ?? (config.telemetry.enable ? new GatewayMetrics() : undefined);
+  const metrics = deps.metrics ?? (config.telemetry.enable ? new (loadMetrics().GatewayMetrics)() : undefined);
   const telemetry = new Telemetry(logger, metrics);
   const ctx: GatewayContext = {
     config,
@@ -68,7 +67,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     },
   };
   // Connects in the background: the gateway starts even when every MCP server is down.
-  const mcp = config.mcp.enable ? startMcp(ctx) : undefined;
+  const mcp = config.mcp.enable ? loadMcp().startMcp(ctx) : undefined;
   const app = new Elysia({ name: 'inference-gateway' })
     // First, so it sees every route and error (a no-op in app.handle, where there is no socket).
     .use(connectionTimeouts(config.server))
@@ -81,15 +80,9 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     })
     .use(healthRoutes);
   // Guards every route mounted after it (everything but /health); not mounted at all when auth is off.
-  if (config.auth.enable) app.use(authPlugin(config.auth, logger, deps.authTimings));
+  if (config.auth.enable) app.use(loadAuth().authPlugin(config.auth, logger, deps.authTimings));
   return app
-    .use(
-      swagger({
-        path: '/swagger',
-        documentation: SPEC,
-        exclude: [/.*/],
-      }),
-    )
+    .use(docsRoutes())
     .use(modelsRoutes(ctx))
     .use(chatRoutes(ctx, mcp?.runChat))
     .use(mcpToolsRoutes(mcp?.listTools))

@@ -2,8 +2,7 @@
 import { configSecrets, createApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../telemetry/log.ts';
-import { GatewayMetrics } from '../telemetry/metrics.ts';
-import { startMetricsServer } from '../telemetry/metrics-server.ts';
+import { loadMetrics, loadMetricsServer } from '../optional.ts';
 import { VERSION } from '../cli.ts';
 import { COMMIT } from './build-info.ts';
 import { drainOnSignals } from './shutdown.ts';
@@ -20,7 +19,7 @@ const TIMEOUT_SETTINGS = {
 export function serve(config: Config): void {
   const logger = createLogger(config.logLevel, undefined, configSecrets(config));
   const tls = loadTls(config.server);
-  const metrics = config.telemetry.enable ? new GatewayMetrics() : undefined;
+  const metrics = config.telemetry.enable ? new (loadMetrics().GatewayMetrics)() : undefined;
   const app = createApp(config, { logger, metrics });
   app.listen({
     hostname: config.server.host,
@@ -36,7 +35,7 @@ export function serve(config: Config): void {
   const server = app.server;
   if (!server) throw new Error('server did not start');
   // Its own listener: scrapers never pass the gateway's auth, and chat traffic never waits on a scrape.
-  const metricsServer = metrics ? startMetricsServer(metrics, config.server.host, config.telemetry.metricsPort) : undefined;
+  const metricsServer = metrics ? loadMetricsServer().startMetricsServer(metrics, config.server.host, config.telemetry.metricsPort) : undefined;
   logger.info('listening', { url: server.url.href, version: VERSION, commit: COMMIT, metrics_port: metricsServer?.port });
   for (const [env, ms] of Object.entries(TIMEOUT_SETTINGS)) {
     if (config.server[ms] > MAX_TIMEOUT_MS) logger.warn('timeout above what Bun can count: no limit', { setting: env, max_ms: MAX_TIMEOUT_MS });
