@@ -75,7 +75,10 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     .onError(({ code, error, request }) => {
       const response = frameworkError(code, error, logger);
       const rec = telemetry.records.get(request);
-      if (rec) rec.status = response.status;
+      if (rec) {
+        rec.status = response.status;
+        response.headers.set('x-request-id', rec.id);
+      }
       return response;
     })
     .use(healthRoutes);

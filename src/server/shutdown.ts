@@ -1,6 +1,6 @@
 /** Graceful stop on SIGTERM/SIGINT: refuse new connections, let in-flight work finish up to a deadline, exit 0. */
 import type { Server } from 'bun';
-import type { Logger } from '../telemetry/log.ts';
+import { flushLogs, type Logger } from '../telemetry/log.ts';
 
 /** What the drain needs: how to stop gently, how to stop now, and for how long to wait. */
 export interface Drain {
@@ -17,6 +17,7 @@ export interface Drain {
 /** Exits once stdout has taken the last log lines (a pipe may hold them), or after a second at most. */
 function exitAfterFlush(code: number): void {
   const timer = setTimeout(() => process.exit(code), 1000);
+  flushLogs();
   process.stdout.write('', () => {
     clearTimeout(timer);
     process.exit(code);

@@ -56,7 +56,10 @@ export function connectionTimeouts(t: ServerTimeouts) {
   return new Elysia({ name: 'connection-timeouts' })
     .onRequest(({ request, server }) => {
       // Without a body there is nothing to read, and the timer would run on the wait for the answer.
-      server?.timeout(request, request.body ? read : 0);
+      // Judged from the headers: the `request.body` getter would build a stream just to ask.
+      const h = request.headers;
+      const hasBody = h.has('transfer-encoding') || Number(h.get('content-length') ?? 0) > 0;
+      server?.timeout(request, hasBody ? read : 0);
     })
     // Before the response goes out: after a handler, or when an error becomes the response (404s too).
     .onAfterHandle({ as: 'global' }, ({ request, server }) => {

@@ -5,9 +5,13 @@ import type { Telemetry } from './telemetry.ts';
 /** Mounted first, so every route (and every error) is seen. */
 export function telemetryPlugin(telemetry: Telemetry) {
   return new Elysia({ name: 'telemetry' })
-    .onRequest(({ request, set }) => {
-      const rec = telemetry.records.start(request, 'unmatched');
-      set.headers['x-request-id'] = rec.id;
+    .onRequest(({ request }) => {
+      telemetry.records.start(request, 'unmatched');
+    })
+    // Stamped on the route's own Response: `set.headers` would make Elysia copy every response to merge it.
+    .onAfterHandle({ as: 'global' }, ({ request, response }) => {
+      const rec = telemetry.records.get(request);
+      if (rec && response instanceof Response) response.headers.set('x-request-id', rec.id);
     })
     .onAfterResponse({ as: 'global' }, ({ request, route, set, responseValue }) => {
       const rec = telemetry.records.get(request);
