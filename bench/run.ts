@@ -8,6 +8,7 @@
  *          --binary=path (another executable for the binary target)
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readIfExists, sectionOf } from './results-section.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pickTool, type LoadTool } from './load.ts';
@@ -185,7 +186,9 @@ async function main(): Promise<void> {
     durationSec: (performance.now() - began) / 1000,
     mock: { chunks: MOCK_CHUNKS, delayMs: MOCK_DELAY_MS },
   };
-  writeFileSync(outFile, renderReport(report));
+  // The load and soak figures (bench/load-soak.ts) live in the same file: keep them.
+  const loadSoak = sectionOf(readIfExists(outFile), 'load-soak');
+  writeFileSync(outFile, loadSoak ? `${renderReport(report).trimEnd()}\n\n${loadSoak}\n` : renderReport(report));
   log(`wrote ${outFile} in ${Math.round(report.durationSec)} s`);
   // A smoke run must prove the harness works: at least one target measured in full.
   if (results.every((r) => Object.keys(r).length === 0)) process.exitCode = 1;
