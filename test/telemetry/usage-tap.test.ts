@@ -35,3 +35,12 @@ test('model labels are capped so clients cannot blow up metric cardinality', () 
   const guard = new LabelGuard(2);
   expect([guard.label('a'), guard.label('b'), guard.label('c'), guard.label('a')]).toEqual(['a', 'b', '_other', 'a']);
 });
+
+test('usage written with spaces is found too, and a truncated or non-object event is malformed', () => {
+  const tap = new UsageTap(false);
+  tap.feed(enc.encode('data: {"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 1}}\n\n'));
+  expect(tap.usage).toEqual({ input: 9, output: 1 });
+  expect(() => new UsageTap(false).feed(enc.encode('data: {"choices": [\n\n'))).toThrow('malformed');
+  expect(() => new UsageTap(false).feed(enc.encode('data: hello\n\n'))).toThrow('malformed');
+  expect(() => new UsageTap(false).feed(enc.encode('data: {"usage": {"prompt_tokens": }\n\n'))).toThrow('malformed');
+});
