@@ -25,67 +25,66 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly models = new LabelGuard(MAX_MODEL_LABELS);
 
-  private readonly tokens = new Histogram({
-    name: 'gen_ai_client_token_usage',
-    help: 'Tokens used per chat, by type (input or output)',
-    labelNames: [...GEN_AI, 'gen_ai_token_type'],
-    buckets: TOKEN_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly requestDuration = new Histogram({
-    name: 'gen_ai_server_request_duration_seconds',
-    help: 'Chat duration as the client sees it, from arrival to the last byte',
-    labelNames: [...GEN_AI, 'error_type'],
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly ttft = new Histogram({
-    name: 'gen_ai_server_time_to_first_token_seconds',
-    help: 'Time from arrival to the first streamed chunk sent to the client',
-    labelNames: GEN_AI,
-    buckets: TTFT_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly upstreamDuration = new Histogram({
-    name: 'gen_ai_client_operation_duration_seconds',
-    help: 'Time spent waiting on providers (and MCP tools) for one chat',
-    labelNames: GEN_AI,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly requests = new Counter({
-    name: 'inference_gateway_requests_total',
-    help: 'Chats by provider, model and response status',
-    labelNames: ['gen_ai_provider_name', 'gen_ai_request_model', 'http_response_status_code'],
-    registers: [this.registry],
-  });
-  private readonly overhead = new Histogram({
-    name: 'inference_gateway_overhead_seconds',
-    help: "The gateway's own added latency: total time minus time waiting on providers and tools",
-    labelNames: ['gen_ai_provider_name', 'stream'],
-    buckets: OVERHEAD_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly toolCalls = new Counter({
-    name: 'inference_gateway_mcp_tool_calls_total',
-    help: 'MCP tool calls by server, tool and outcome',
-    labelNames: ['mcp_server', 'gen_ai_tool_name', 'outcome'],
-    registers: [this.registry],
-  });
-  private readonly toolDuration = new Histogram({
-    name: 'mcp_client_operation_duration_seconds',
-    help: 'MCP tools/call duration',
-    labelNames: ['mcp_method_name', 'mcp_server', 'gen_ai_tool_name', 'outcome'],
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly http = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Every HTTP request the gateway served, by route pattern and status',
-    labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
-    buckets: HTTP_BUCKETS,
-    registers: [this.registry],
-  });
+  private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private readonly tokens = this.histogram(
+    'gen_ai_client_token_usage',
+    'Tokens used per chat, by type (input or output)',
+    [...GEN_AI, 'gen_ai_token_type'],
+    TOKEN_BUCKETS,
+  );
+  private readonly requestDuration = this.histogram(
+    'gen_ai_server_request_duration_seconds',
+    'Chat duration as the client sees it, from arrival to the last byte',
+    [...GEN_AI, 'error_type'],
+    DURATION_BUCKETS,
+  );
+  private readonly ttft = this.histogram(
+    'gen_ai_server_time_to_first_token_seconds',
+    'Time from arrival to the first streamed chunk sent to the client',
+    GEN_AI,
+    TTFT_BUCKETS,
+  );
+  private readonly upstreamDuration = this.histogram(
+    'gen_ai_client_operation_duration_seconds',
+    'Time spent waiting on providers (and MCP tools) for one chat',
+    GEN_AI,
+    DURATION_BUCKETS,
+  );
+  private readonly requests = this.counter(
+    'inference_gateway_requests_total',
+    'Chats by provider, model and response status',
+    ['gen_ai_provider_name', 'gen_ai_request_model', 'http_response_status_code'],
+  );
+  private readonly overhead = this.histogram(
+    'inference_gateway_overhead_seconds',
+    "The gateway's own added latency: total time minus time waiting on providers and tools",
+    ['gen_ai_provider_name', 'stream'],
+    OVERHEAD_BUCKETS,
+  );
+  private readonly toolCalls = this.counter(
+    'inference_gateway_mcp_tool_calls_total',
+    'MCP tool calls by server, tool and outcome',
+    ['mcp_server', 'gen_ai_tool_name', 'outcome'],
+  );
+  private readonly toolDuration = this.histogram(
+    'mcp_client_operation_duration_seconds',
+    'MCP tools/call duration',
+    ['mcp_method_name', 'mcp_server', 'gen_ai_tool_name', 'outcome'],
+    DURATION_BUCKETS,
+  );
+  private readonly http = this.histogram(
+    'http_server_request_duration_seconds',
+    'Every HTTP request the gateway served, by route pattern and status',
+    ['http_request_method', 'http_route', 'http_response_status_code'],
+    HTTP_BUCKETS,
+  );
 
   /** Records a finished request (and, for chats, its GenAI measurements). */
   observe(rec: RequestRecord, durationMs: number): void {
