@@ -38,13 +38,20 @@ const settings: Settings = smoke
 settings.connections = num('connections', settings.connections);
 const runs = num('runs', smoke ? 1 : 3);
 const only = (opt('only')?.split(',') ?? TARGET_NAMES) as TargetName[];
-const gatewayEnv = Object.fromEntries(
-  argv.filter((a) => a.startsWith('--env=')).map((a) => {
-    const kv = a.slice(6);
-    const i = kv.indexOf('=');
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }),
-);
+// The provider connection pool is sized for the load (as in production): with the spec's default of
+// 20 idle connections per provider, 64 concurrent requests would close and reopen connections all the time.
+const POOL = String(Math.max(20, settings.connections * 2));
+const gatewayEnv: Record<string, string> = {
+  CLIENT_MAX_IDLE_CONNS_PER_HOST: POOL,
+  CLIENT_MAX_IDLE_CONNS: POOL,
+  ...Object.fromEntries(
+    argv.filter((a) => a.startsWith('--env=')).map((a) => {
+      const kv = a.slice(6);
+      const i = kv.indexOf('=');
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  ),
+};
 const entry = opt('entry');
 const outFile = opt('out') ?? (smoke ? join(WORK, 'RESULTS.smoke.md') : join(ROOT, 'bench', 'RESULTS.md'));
 
