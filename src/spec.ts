@@ -1,5 +1,6 @@
 /** Loads openapi.yaml (embedded in the binary by Bun) and exposes its provider and settings tables, typed. */
 import rawSpec from '../openapi.yaml';
+import { isRecord } from './json.ts';
 
 export type AuthType = 'bearer' | 'xheader' | 'query' | 'none';
 export type SettingType = 'string' | 'bool' | 'int' | 'time.Duration';
@@ -29,9 +30,6 @@ export type JsonSchema = { [key: string]: unknown };
 const AUTH_TYPES: readonly string[] = ['bearer', 'xheader', 'query', 'none'];
 const SETTING_TYPES: readonly string[] = ['string', 'bool', 'int', 'time.Duration'];
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function field(obj: unknown, key: string, where: string): unknown {
   if (!isRecord(obj) || !(key in obj)) throw new Error(`openapi.yaml: ${where}.${key} is missing`);

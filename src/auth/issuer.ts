@@ -1,6 +1,7 @@
 /** The issuer's discovery document and JWKS: fetched lazily, cached, and asked at most once per cooldown after a failure. */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from '../telemetry/log.ts';
+import { isRecord } from '../json.ts';
 
 /** How patiently the gateway talks to the issuer. */
 export interface IssuerTimings {
@@ -34,9 +35,6 @@ export class IssuerUnavailable extends Error {
 
 const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 

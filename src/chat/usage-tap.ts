@@ -3,6 +3,7 @@
  * drop the usage chunk the client did not ask for. Bytes pass through untouched unless one is dropped.
  */
 import { GatewayError } from '../errors.ts';
+import { isRecord } from '../json.ts';
 
 export interface TokenUsage {
   input: number;
@@ -14,9 +15,6 @@ const encoder = new TextEncoder();
 const EMPTY = new Uint8Array();
 const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Usage of a chat completion body or chunk, when it carries one. */
 export function usageOf(json: unknown): TokenUsage | undefined {

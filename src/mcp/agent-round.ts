@@ -7,6 +7,7 @@ import type { RequestRecord } from '../telemetry/request-record.ts';
 import type { UpstreamCall } from '../upstream/client.ts';
 import { runToolCalls, type ToolCallScope } from './tool-call.ts';
 import type { ToolSet } from './tool-set.ts';
+import { isRecord } from '../json.ts';
 
 /** The finish reason of an answer cut short by MCP_MAX_ITERATIONS while it still asked for MCP tools. */
 export const LIMIT_FINISH_REASON = 'length';
@@ -75,9 +76,6 @@ export async function continueWithTools(run: AgentRun, content: string | null, c
   run.body.messages.push(assistant, ...results);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const COUNTED = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
 

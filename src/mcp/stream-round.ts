@@ -7,6 +7,7 @@
 import type { ToolCall } from '../schemas.ts';
 import type { UsageSum } from './agent-round.ts';
 import type { ToolSet } from './tool-set.ts';
+import { isRecord } from '../json.ts';
 
 interface PendingCall {
   id: string;
@@ -18,9 +19,6 @@ interface PendingCall {
 
 type Json = Record<string, unknown>;
 
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Nothing left for the client after holding parts back. */
 function isEmptyChunk(json: Json): boolean {

@@ -1,10 +1,8 @@
 /** Turns a provider's error body, whatever its shape, into one readable message. */
+import { isRecord } from '../json.ts';
 
 const MAX_ERROR_TEXT = 1000;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Finds the message in the error shapes providers use (OpenAI, Anthropic, Google, Cohere, Cloudflare). */
 function messageOf(body: unknown): string | undefined {

@@ -1,7 +1,8 @@
 /** Anthropic's list: `{data:[{type, id, display_name, created_at}], has_more, first_id, last_id}`, paged by `after_id`.
  * https://docs.anthropic.com/en/api/models-list */
+import { isRecord } from '../../json.ts';
 import type { ModelPage } from '../adapter.ts';
-import { gatewayModel, isRecord, listItems, toUnixSeconds } from './openai-shaped.ts';
+import { gatewayModel, listItems, toUnixSeconds } from './openai-shaped.ts';
 
 /** The most the API returns per page (it defaults to 20). */
 const PAGE_LIMIT = 1000;

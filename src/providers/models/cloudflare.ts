@@ -2,8 +2,9 @@
  * The chat endpoint takes the base `model` (`@cf/...`), so that is the id offered, once per model.
  * https://developers.cloudflare.com/api/resources/ai/subresources/finetunes/subresources/public/methods/list/ */
 import type { ModelPage } from '../adapter.ts';
+import { isRecord } from '../../json.ts';
 import type { Model } from '../../schemas.ts';
-import { gatewayModel, isRecord, listItems, toUnixSeconds } from './openai-shaped.ts';
+import { gatewayModel, listItems, toUnixSeconds } from './openai-shaped.ts';
 
 /** Maps the list; an answer with `success: false` is an error, not an empty list. */
 export function mapCloudflareModels(body: unknown, providerId: string): ModelPage {

@@ -1,7 +1,8 @@
 /** Cohere's list: `{models:[{name, endpoints, finetuned, context_length, ...}], next_page_token}`; no creation time is given.
  * https://docs.cohere.com/reference/list-models */
+import { isRecord } from '../../json.ts';
 import type { ModelPage } from '../adapter.ts';
-import { gatewayModel, isRecord, listItems } from './openai-shaped.ts';
+import { gatewayModel, listItems } from './openai-shaped.ts';
 
 /** The most the API returns per page (it defaults to 20). */
 const PAGE_SIZE = 1000;

@@ -1,12 +1,9 @@
 /** The OpenAI model list (`{object:"list", data:[{id, object, created, owned_by}]}`), which most providers speak. */
+import { isRecord } from '../../json.ts';
 import type { Model } from '../../schemas.ts';
 import type { ModelPage } from '../adapter.ts';
 
 /** A plain JSON object (not an array, not null). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Items of a list body under `key`, or an error naming what was wrong. */
 export function listItems(body: unknown, key: string): Record<string, unknown>[] {
   const items = isRecord(body) ? body[key] : undefined;
