@@ -1,6 +1,7 @@
 /** Sends a validated chat to its provider and relays the answer: bytes for JSON, a live relay for SSE. */
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
+import { authHeaders, authorizeUrl } from '../providers/auth.ts';
 import { providerUrl, type Provider } from '../providers/registry.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { readAll, type UpstreamCall } from '../upstream/client.ts';
@@ -20,6 +21,7 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const decoder = new TextDecoder();
 
 /**
  * True when the gateway asks the provider for stream usage on the client's behalf (so tokens are
@@ -31,24 +33,43 @@ export function usageInjected(provider: Provider, body: ChatRequest): boolean {
 
 /** The body as the provider must see it. */
 export function upstreamChatBody(provider: Provider, body: ChatRequest): ChatRequest {
+  // Most chats need no change here: no copy for them.
+  if (body.stream !== true && body.stream_options === undefined) return body;
   const out: ChatRequest = { ...body };
   if (out.stream !== true || provider.adapter.rejectsStreamOptions) delete out.stream_options;
   else if (usageInjected(provider, body)) out.stream_options = { ...out.stream_options, include_usage: true };
   return out;
 }
 
+/** Where a provider's chats go and the headers they carry: built once per provider, not per request. */
+interface ChatTarget {
+  url: string;
+  json: Record<string, string>;
+  sse: Record<string, string>;
+}
+const chatTargets = new WeakMap<Provider, ChatTarget>();
+
+function chatTarget(provider: Provider): ChatTarget {
+  let target = chatTargets.get(provider);
+  if (!target) {
+    const url = providerUrl(provider, provider.endpoints.chat);
+    authorizeUrl(provider, url);
+    const headers = { ...authHeaders(provider), 'content-type': 'application/json' };
+    target = { url: url.href, json: { ...headers, accept: 'application/json' }, sse: { ...headers, accept: 'text/event-stream' } };
+    chatTargets.set(provider, target);
+  }
+  return target;
+}
+
 /** Opens the chat call; resolves when the provider's headers are in (errors already mapped). */
 export function openChatCall(ctx: GatewayContext, provider: Provider, body: ChatRequest, signal?: AbortSignal): Promise<UpstreamCall> {
-  const headers = new Headers({
-    'content-type': 'application/json',
-    accept: body.stream === true ? 'text/event-stream' : 'application/json',
-  });
+  const target = chatTarget(provider);
   return callProvider(
     provider,
     {
-      url: providerUrl(provider, provider.endpoints.chat),
+      url: target.url,
       method: 'POST',
-      headers,
+      headers: body.stream === true ? target.sse : target.json,
       body: JSON.stringify(upstreamChatBody(provider, body)),
       clientSignal: signal,
     },
@@ -60,7 +81,7 @@ export function openChatCall(ctx: GatewayContext, provider: Provider, body: Chat
 export async function readJsonAnswer(ctx: GatewayContext, provider: Provider, call: UpstreamCall): Promise<{ bytes: Uint8Array<ArrayBuffer>; json: unknown }> {
   const bytes = await readAll(call, ctx.timeouts.timeoutMs, MAX_JSON_ANSWER);
   try {
-    return { bytes, json: JSON.parse(new TextDecoder().decode(bytes)) };
+    return { bytes, json: JSON.parse(decoder.decode(bytes)) };
   } catch {
     throw new GatewayError(502, `Provider ${provider.id} returned a response that is not valid JSON`);
   }

@@ -28,7 +28,8 @@ export async function prepareChat(ctx: GatewayContext, request: Request, provide
   ctx.policy.check(target.providerId, target.model);
   const provider = requireUsableProvider(ctx.registry, target.providerId);
   checkVision(ctx.config.enableVision, provider, body.messages);
-  const prepared = { provider, body: { ...body, model: target.model } };
-  logConversation(ctx, request, provider, prepared.body);
-  return prepared;
+  // The parsed body is the gateway's own object: renamed in place rather than copied.
+  body.model = target.model;
+  logConversation(ctx, request, provider, body);
+  return { provider, body };
 }

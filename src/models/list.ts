@@ -1,6 +1,7 @@
 /** GET /v1/models: one provider's list, or every usable provider's, within a deadline. */
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, MESSAGES } from '../errors.ts';
+import { applyAuth } from '../providers/auth.ts';
 import { mapOpenAIModels } from '../providers/models/openai-shaped.ts';
 import { providerUrl, requireUsableProvider, type Provider } from '../providers/registry.ts';
 import type { Model } from '../schemas.ts';
@@ -27,6 +28,7 @@ async function fetchProviderModels(ctx: GatewayContext, provider: Provider, sign
     const url = providerUrl(provider, provider.endpoints.models);
     if (query) for (const [k, v] of new URLSearchParams(query)) url.searchParams.set(k, v);
     const headers = new Headers({ accept: 'application/json' });
+    applyAuth(provider, url, headers);
     const call = await callProvider(provider, { url, method: 'GET', headers, clientSignal: signal }, timeouts);
     const bytes = await readAll(call, timeouts.timeoutMs, MAX_LIST_BYTES);
     const result = map(JSON.parse(new TextDecoder().decode(bytes)), provider.id);

@@ -1,6 +1,9 @@
 /** Calls a provider with the gateway's timeouts, and ties the call's lifetime to the client's. */
 import { GatewayError, MESSAGES } from '../errors.ts';
 import { readStream } from '../http/bytes.ts';
+import { ClientGoneError, unwatch, watch, type Watch } from './deadlines.ts';
+
+export { ClientGoneError } from './deadlines.ts';
 
 export interface UpstreamTimeouts {
   /** Bound on the wait for the response headers. */
@@ -11,9 +14,11 @@ export interface UpstreamTimeouts {
 }
 
 export interface UpstreamRequest {
-  url: URL;
+  /** A string where the caller has one: fetch parses it natively, a URL object costs a conversion. */
+  url: URL | string;
   method: string;
-  headers: Headers;
+  /** A plain record where the caller built one once (chat); Headers where they are filtered per request (proxy). */
+  headers: Headers | Record<string, string>;
   body?: BodyInit | null;
   /** The client's request signal: when the client goes away, so does the upstream call. */
   clientSignal?: AbortSignal;
@@ -22,50 +27,67 @@ export interface UpstreamRequest {
 }
 
 /** An upstream response whose body is still to be read; `abort` ends the upstream call. */
-export interface UpstreamCall {
-  response: Response;
-  abort: (reason?: unknown) => void;
-  signal: AbortSignal;
-  startedAt: number;
-  /** Milliseconds from the call until the headers arrived. */
-  headersMs: number;
+export class UpstreamCall {
+  constructor(
+    readonly response: Response,
+    private readonly controller: AbortController,
+    /** The client's signal, watched while the body is read. */
+    readonly clientSignal: AbortSignal | undefined,
+    readonly startedAt: number,
+    /** Milliseconds from the call until the headers arrived. */
+    readonly headersMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  /** Watches the next phase of reading the body: aborted after `ms` or when the client goes away. */
+  watch(ms: number): Watch {
+    return watch(this.controller, this.clientSignal, ms);
+  }
 }
 
-/** Thrown when the client disconnected before the upstream answered; nothing is left to reply to. */
-export class ClientGoneError extends Error {
-  override readonly name = 'ClientGoneError';
+/** The header wait: the shorter of the two bounds that are set (0 means none). */
+function headerWaitMs(t: UpstreamTimeouts): number {
+  if (t.headerTimeoutMs > 0 && t.timeoutMs > 0) return Math.min(t.headerTimeoutMs, t.timeoutMs);
+  return Math.max(t.headerTimeoutMs, t.timeoutMs);
+}
+
+function withIdentityEncoding(headers: Headers | Record<string, string>): Headers | Record<string, string> {
+  if (headers instanceof Headers) {
+    headers.set('accept-encoding', 'identity');
+    return headers;
+  }
+  return { ...headers, 'accept-encoding': 'identity' };
 }
 
 /** Sends the request; resolves once headers arrive. Fails with 504 on timeout and 502 when unreachable. */
 export async function callUpstream(req: UpstreamRequest, t: UpstreamTimeouts): Promise<UpstreamCall> {
+  if (req.clientSignal?.aborted) throw new ClientGoneError('client disconnected');
   const controller = new AbortController();
   const startedAt = performance.now();
-  const abort = (reason?: unknown) => controller.abort(reason);
-  const onClientAbort = () => abort(new ClientGoneError('client disconnected'));
-  if (req.clientSignal?.aborted) throw new ClientGoneError('client disconnected');
-  req.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort(new GatewayError(504, MESSAGES.timeout));
-  }, Math.min(t.headerTimeoutMs, t.timeoutMs) || t.headerTimeoutMs || t.timeoutMs);
-  if (t.disableCompression) req.headers.set('accept-encoding', 'identity');
+  const w = watch(controller, req.clientSignal, headerWaitMs(t));
   try {
     const response = await fetch(req.url, {
       method: req.method,
-      headers: req.headers,
+      headers: t.disableCompression ? withIdentityEncoding(req.headers) : req.headers,
       body: req.body ?? null,
       signal: controller.signal,
       redirect: 'manual',
       session: req.session,
     });
-    return { response, abort, signal: controller.signal, startedAt, headersMs: performance.now() - startedAt };
-  } catch (err) {
-    if (timedOut) throw new GatewayError(504, MESSAGES.timeout);
+    return new UpstreamCall(response, controller, req.clientSignal, startedAt, performance.now() - startedAt);
+  } catch {
+    if (w.timedOut) throw new GatewayError(504, MESSAGES.timeout);
     if (req.clientSignal?.aborted) throw new ClientGoneError('client disconnected');
     throw new GatewayError(502, MESSAGES.unreachable);
   } finally {
-    clearTimeout(timer);
+    unwatch(w);
   }
 }
 
@@ -75,12 +97,7 @@ export async function readAll(
   timeoutMs: number,
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const remaining = Math.max(1, timeoutMs - (performance.now() - call.startedAt));
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    call.abort(new GatewayError(504, MESSAGES.timeout));
-  }, remaining);
+  const w = call.watch(timeoutMs > 0 ? Math.max(1, timeoutMs - (performance.now() - call.startedAt)) : 0);
   try {
     // Fast path (native read, no JS stream): the length is declared, within the limit, and not of a
     // compressed body, whose decoded size it would not bound.
@@ -99,10 +116,10 @@ export async function readAll(
     });
   } catch (err) {
     if (err instanceof GatewayError) throw err;
-    if (timedOut) throw new GatewayError(504, MESSAGES.timeout);
+    if (w.timedOut) throw new GatewayError(504, MESSAGES.timeout);
     if (call.signal.reason instanceof ClientGoneError) throw call.signal.reason;
     throw new GatewayError(502, 'Upstream connection failed while reading the response');
   } finally {
-    clearTimeout(timer);
+    unwatch(w);
   }
 }

@@ -1,6 +1,5 @@
 /** One call to a provider endpoint with its auth, mapping failures to the gateway's errors. */
 import { GatewayError } from '../errors.ts';
-import { applyAuth } from '../providers/auth.ts';
 import type { Provider } from '../providers/registry.ts';
 import { callUpstream, readAll, type UpstreamCall, type UpstreamRequest, type UpstreamTimeouts } from './client.ts';
 import { upstreamErrorMessage } from './error-body.ts';
@@ -9,9 +8,8 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** Response headers worth passing back from a provider's error (rate limiting). */
 const ERROR_HEADERS = ['retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'];
 
-/** Calls the provider with its credentials; a non-2xx answer becomes a GatewayError with its status. */
+/** Calls the provider (the request already carries its credentials); a non-2xx answer becomes a GatewayError with its status. */
 export async function callProvider(provider: Provider, req: UpstreamRequest, timeouts: UpstreamTimeouts): Promise<UpstreamCall> {
-  applyAuth(provider, req.url, req.headers);
   const call = await callUpstream({ ...req, session: provider.session }, timeouts);
   if (call.response.ok) return call;
   const { status } = call.response;

@@ -1,6 +1,7 @@
 /** Relays an upstream SSE body to the client chunk by chunk, with gap timeouts and an honest ending. */
-import { GatewayError, MESSAGES } from '../errors.ts';
-import { ClientGoneError, type UpstreamCall } from './client.ts';
+import { GatewayError } from '../errors.ts';
+import type { UpstreamCall } from './client.ts';
+import { ClientGoneError, unwatch } from './deadlines.ts';
 
 const encoder = new TextEncoder();
 const DONE = encoder.encode('data: [DONE]\n\n');
@@ -67,27 +68,24 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
   const body = call.response.body;
   const reader = body?.getReader();
   let tail: Uint8Array = new Uint8Array(0);
-  let timedOut = false;
   let finished = false;
   let endedClean = true;
-  const onGapTimeout = () => {
-    timedOut = true;
-    call.abort(new GatewayError(504, MESSAGES.timeout));
-  };
-
-  // The clock runs only while waiting on the upstream, never while a slow client reads.
+  // One watch for the whole relay; its clock runs only while waiting on the upstream, never while a
+  // slow client reads.
+  const gap = call.watch(0);
   const readWithin = async () => {
-    const timer = setTimeout(onGapTimeout, opts.gapTimeoutMs);
+    if (opts.gapTimeoutMs > 0) gap.deadline = performance.now() + opts.gapTimeoutMs;
     try {
       return await reader!.read();
     } finally {
-      clearTimeout(timer);
+      gap.deadline = Number.POSITIVE_INFINITY;
     }
   };
 
   const finish = (error?: string) => {
     if (finished) return;
     finished = true;
+    unwatch(gap);
     opts.observer?.end?.(error);
   };
 
@@ -128,6 +126,7 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
             controller.close();
             return;
           }
+          const timedOut = gap.timedOut;
           const broken = err instanceof GatewayError && !timedOut;
           if (broken) call.abort(err);
           const message = timedOut ? 'Upstream stream timed out' : broken ? err.message : 'Upstream connection lost during the stream';
