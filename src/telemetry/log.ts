@@ -10,6 +10,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** A line whose fields come already serialised as JSON members (`"a":1,"b":"x"`): the per-request line, built without an object. */
+  members(level: LogLevel, msg: string, members: string): void;
   enabled(level: LogLevel): boolean;
 }
 
@@ -40,12 +42,12 @@ const stdoutSink: LogSink = (line) => {
 export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, secrets: readonly string[] = []): Logger {
   const min = RANK[level];
   const scrub = secretScrubber(secrets);
+  const head = (lvl: LogLevel, msg: string) => `{"time":"${isoNow()}","level":"${lvl}","msg":${JSON.stringify(msg)}`;
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
     // Built by hand around one stringify of the fields: no object copy, no replacer unless needed.
-    const head = `{"time":"${new Date().toISOString()}","level":"${lvl}","msg":${JSON.stringify(msg)}`;
     const body = fields ? JSON.stringify(fields, holdsError(fields) ? errorReplacer : undefined) : '{}';
-    const line = body.length > 2 ? `${head},${body.slice(1)}` : `${head}}`;
+    const line = body.length > 2 ? `${head(lvl, msg)},${body.slice(1)}` : `${head(lvl, msg)}}`;
     sink(`${scrub(line)}\n`);
   };
   return {
@@ -53,8 +55,24 @@ export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, secret
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    members: (lvl, m, members) => {
+      if (RANK[lvl] >= min) sink(`${scrub(`${head(lvl, m)},${members}}`)}\n`);
+    },
     enabled: (lvl) => RANK[lvl] >= min,
   };
+}
+
+let isoMs = 0;
+let isoText = '';
+
+/** The current time in ISO 8601; formatted once per millisecond, however many lines share it. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
 }
 
 function holdsError(fields: LogFields): boolean {
