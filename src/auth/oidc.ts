@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } 
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { IssuerClient, IssuerUnavailable, type IssuerTimings } from './issuer.ts';
+import { VerifiedTokens } from './token-cache.ts';
 
 /** The asymmetric algorithms an issuer signs with. `none` and HMAC (HS*) are never accepted: the gateway holds no shared secret. */
 export const ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
@@ -13,11 +14,17 @@ export interface OidcOptions extends IssuerTimings {
   clientId: string;
   /** Leeway for `exp` and `nbf` against clock skew between the issuer and the gateway. */
   clockToleranceSec: number;
+  /** How long an accepted token is taken on trust before its signature is checked again (capped by its exp). */
+  verifiedTokenMaxAgeMs: number;
 }
 
+/** Distinct accepted tokens remembered at once (a few MB at most). */
+const VERIFIED_TOKENS = 4096;
+
 /** Defaults for the timings (tests shorten them). */
-export const OIDC_TIMINGS: IssuerTimings & { clockToleranceSec: number } = {
+export const OIDC_TIMINGS: IssuerTimings & { clockToleranceSec: number; verifiedTokenMaxAgeMs: number } = {
   clockToleranceSec: 30,
+  verifiedTokenMaxAgeMs: 60_000,
   retryAfterMs: 5_000,
   keysCooldownMs: 30_000,
   keysMaxAgeMs: 10 * 60_000,
@@ -82,16 +89,20 @@ function joseProblem(err: unknown): unknown {
 /** Verifies bearer tokens for one issuer and client id. */
 export class OidcVerifier {
   private readonly issuer: IssuerClient;
+  private readonly verified: VerifiedTokens;
 
   constructor(
     private readonly opts: OidcOptions,
     logger: Logger,
   ) {
     this.issuer = new IssuerClient(opts.issuer, opts, logger);
+    this.verified = new VerifiedTokens(VERIFIED_TOKENS, opts.verifiedTokenMaxAgeMs);
   }
 
   /** The token's claims when it is acceptable; otherwise throws a GatewayError (401, or 503 while the issuer is unreachable). */
   async verify(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known) return known;
     const { alg, iss } = decodeUnverified(token);
     // Checked before any key lookup, so junk tokens never make the gateway ask the issuer for anything.
     if (typeof alg !== 'string' || !ALGORITHMS.includes(alg)) {
@@ -108,6 +119,7 @@ export class OidcVerifier {
         clockTolerance: this.opts.clockToleranceSec,
         requiredClaims: ['exp'],
       });
+      this.verified.add(token, payload);
       return payload;
     } catch (err) {
       throw joseProblem(err);
