@@ -3,7 +3,7 @@ import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { authHeaders, authorizeUrl } from '../providers/auth.ts';
 import { providerUrl, type Provider } from '../providers/registry.ts';
-import type { ChatRequest } from '../schemas.ts';
+import type { ChatRequest, ChatTool } from '../schemas.ts';
 import { readAll, type UpstreamCall } from '../upstream/client.ts';
 import { callProvider } from '../upstream/provider-call.ts';
 import type { RequestRecord } from '../telemetry/request-record.ts';
@@ -49,28 +49,44 @@ interface ChatTarget {
 }
 const chatTargets = new WeakMap<Provider, ChatTarget>();
 
-function chatTarget(provider: Provider): ChatTarget {
+function chatTarget(provider: Provider, disableCompression: boolean): ChatTarget {
   let target = chatTargets.get(provider);
   if (!target) {
     const url = providerUrl(provider, provider.endpoints.chat);
     authorizeUrl(provider, url);
-    const headers = { ...authHeaders(provider), 'content-type': 'application/json' };
+    const headers: Record<string, string> = { ...authHeaders(provider), 'content-type': 'application/json' };
+    if (disableCompression) headers['accept-encoding'] = 'identity';
     target = { url: url.href, json: { ...headers, accept: 'application/json' }, sse: { ...headers, accept: 'text/event-stream' } };
     chatTargets.set(provider, target);
   }
   return target;
 }
 
+/** Tools the gateway adds to a chat (MCP), with their JSON made once. */
+export interface ExtraTools {
+  chatTools: readonly ChatTool[];
+  /** `chatTools` as JSON array members, without the brackets. */
+  json: string;
+}
+
+/** The provider-bound JSON; extra tools are spliced into the serialised body when it has none of its own. */
+function chatJson(provider: Provider, body: ChatRequest, extra?: ExtraTools): string {
+  const out = upstreamChatBody(provider, body);
+  if (!extra) return JSON.stringify(out);
+  if (out.tools !== undefined) return JSON.stringify({ ...out, tools: [...out.tools, ...extra.chatTools] });
+  return `${JSON.stringify(out).slice(0, -1)},"tools":[${extra.json}]}`;
+}
+
 /** Opens the chat call; resolves when the provider's headers are in (errors already mapped). */
-export function openChatCall(ctx: GatewayContext, provider: Provider, body: ChatRequest, signal?: AbortSignal): Promise<UpstreamCall> {
-  const target = chatTarget(provider);
+export function openChatCall(ctx: GatewayContext, provider: Provider, body: ChatRequest, signal?: AbortSignal, extra?: ExtraTools): Promise<UpstreamCall> {
+  const target = chatTarget(provider, ctx.timeouts.disableCompression);
   return callProvider(
     provider,
     {
       url: target.url,
       method: 'POST',
       headers: body.stream === true ? target.sse : target.json,
-      body: JSON.stringify(upstreamChatBody(provider, body)),
+      body: chatJson(provider, body, extra),
       clientSignal: signal,
     },
     ctx.timeouts,

@@ -1,5 +1,5 @@
 /** What both agent loops share: one request's state, the per-round model call and the tool turn. */
-import { openChatCall } from '../chat/forward.ts';
+import { openChatCall, type ExtraTools } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
 import type { Provider } from '../providers/registry.ts';
 import type { ChatMessage, ChatRequest, ToolCall } from '../schemas.ts';
@@ -16,8 +16,9 @@ export const LIMIT_FINISH_REASON = 'length';
 export interface AgentRun {
   ctx: GatewayContext;
   provider: Provider;
-  /** The provider-bound body: the client's messages (growing each round) and tools plus the MCP tools. */
+  /** The provider-bound body: the client's messages (growing each round) and own tools; the MCP tools are `offer`'s. */
   body: ChatRequest;
+  offer: ExtraTools;
   scope: ToolCallScope;
   maxIterations: number;
   signal: AbortSignal;
@@ -26,7 +27,7 @@ export interface AgentRun {
 
 /** One model call of the loop (per-round telemetry attaches here). */
 export function callModel(run: AgentRun): Promise<UpstreamCall> {
-  return openChatCall(run.ctx, run.provider, run.body, run.signal);
+  return openChatCall(run.ctx, run.provider, run.body, run.signal, run.offer);
 }
 
 /** Adds a finished round's wait on the provider to the request's record. */

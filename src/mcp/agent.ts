@@ -3,7 +3,6 @@
  * tools) and runs the agent loop. A chat with no MCP tools to offer takes the plain relay path.
  */
 import { forwardChat } from '../chat/forward.ts';
-import type { ChatTool } from '../schemas.ts';
 import type { ChatRunner } from '../routes/chat.ts';
 import { runJsonLoop } from './agent-json.ts';
 import type { AgentRun } from './agent-round.ts';
@@ -11,7 +10,7 @@ import { runStreamLoop } from './agent-stream.ts';
 import type { ToolFilter } from './selection.ts';
 import type { McpServers } from './servers.ts';
 import type { ToolCallHook } from './tool-call.ts';
-import { ToolSet } from './tool-set.ts';
+import { Offers } from './offer.ts';
 
 export interface AgentOptions {
   servers: McpServers;
@@ -22,30 +21,33 @@ export interface AgentOptions {
   onToolCall?: ToolCallHook;
 }
 
-function clientToolNames(tools: ChatTool[] | undefined): Set<string> {
-  return new Set((tools ?? []).map((t) => t.function.name));
-}
-
 /** The ChatRunner that runs MCP tools inside chats. */
 export function mcpChatRunner(opts: AgentOptions): ChatRunner {
+  const offers = new Offers(opts.servers, opts.filter);
   return async (ctx, chat, request) => {
     const rec = ctx.telemetry.records.get(request);
-    // A snapshot per request: servers that came up since the last chat are offered, ones that went away are not.
-    const offered = opts.filter.forRequest(opts.servers.tools(), request.headers);
-    if (offered.length === 0) return forwardChat(ctx, chat.provider, chat.body, request.signal, rec);
-    const tools = new ToolSet(offered, clientToolNames(chat.body.tools));
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    if (request.signal.aborted) abort();
-    else request.signal.addEventListener('abort', abort, { once: true });
+    // Per request from the current snapshot: servers that came up since the last chat are offered, ones that went away are not.
+    const offer = offers.forChat(chat.body.tools, request.headers);
+    if (!offer) return forwardChat(ctx, chat.provider, chat.body, request.signal, rec);
+    const stream = chat.body.stream === true;
+    // A stream ends its loop when the client cancels the body, which the request's own signal may not see.
+    const controller = stream ? new AbortController() : undefined;
+    const abort = () => controller?.abort();
+    if (controller) {
+      if (request.signal.aborted) abort();
+      else request.signal.addEventListener('abort', abort, { once: true });
+    }
+    const signal = controller?.signal ?? request.signal;
     const run: AgentRun = {
       ctx,
       provider: chat.provider,
-      body: { ...chat.body, messages: [...chat.body.messages], tools: [...(chat.body.tools ?? []), ...tools.chatTools()] },
+      // Messages grow each round: the client's array is not touched.
+      body: { ...chat.body, messages: [...chat.body.messages] },
+      offer,
       scope: {
         servers: opts.servers,
-        tools,
-        signal: controller.signal,
+        tools: offer.tools,
+        signal,
         onToolCall: (server, tool, outcome, ms) => {
           ctx.telemetry.toolCall(server, tool, outcome, ms);
           opts.onToolCall?.(server, tool, outcome, ms);
@@ -53,10 +55,10 @@ export function mcpChatRunner(opts: AgentOptions): ChatRunner {
         },
       },
       maxIterations: opts.maxIterations,
-      signal: controller.signal,
+      signal,
       rec,
     };
-    if (rec) Object.assign(rec, { route: '/v1/chat/completions', provider: chat.provider.id, model: chat.body.model, stream: chat.body.stream === true });
-    return chat.body.stream === true ? runStreamLoop(run, abort) : runJsonLoop(run);
+    if (rec) Object.assign(rec, { route: '/v1/chat/completions', provider: chat.provider.id, model: chat.body.model, stream });
+    return stream ? runStreamLoop(run, abort) : runJsonLoop(run);
   };
 }

@@ -53,9 +53,12 @@ export class ToolFilter {
     return tools.filter((t) => (this.include.length === 0 || matchesAny(this.include, t)) && !matchesAny(this.exclude, t));
   }
 
-  /** The allowed tools narrowed by the request's headers; `X-MCP-Tools: none` (or empty) offers none. */
-  forRequest(tools: readonly McpTool[], headers: Headers): McpTool[] {
-    let out = this.allowed(tools);
+  /**
+   * Narrows allowed tools by the request's headers (`X-MCP-Tools: none`, or empty, offers none); the same
+   * array when the request asks nothing.
+   */
+  narrow(allowed: McpTool[], headers: Headers): McpTool[] {
+    let out = allowed;
     const wanted = headerList(headers, TOOLS_HEADER);
     if (wanted !== undefined) {
       const patterns = wanted.filter((w) => w.toLowerCase() !== 'none').map(globRegex);

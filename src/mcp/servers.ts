@@ -21,9 +21,21 @@ export class McpServers {
     return this;
   }
 
-  /** A snapshot of the tools of the servers connected right now, in MCP_SERVERS order. */
-  tools(): McpTool[] {
-    return this.connections.flatMap((c) => c.tools);
+  private lists: (readonly McpTool[])[] = [];
+  private snapshot: readonly McpTool[] = [];
+
+  /**
+   * A snapshot of the tools of the servers connected right now, in MCP_SERVERS order. The same array
+   * until a server's list changes (each connection's list is a new array on every change), so what is
+   * derived from it can be kept per snapshot instead of rebuilt per chat.
+   */
+  tools(): readonly McpTool[] {
+    const unchanged = this.lists.length === this.connections.length && this.connections.every((c, i) => c.tools === this.lists[i]);
+    if (!unchanged) {
+      this.lists = this.connections.map((c) => c.tools);
+      this.snapshot = this.lists.flat();
+    }
+    return this.snapshot;
   }
 
   /** Calls `tool` on `server`; throws ServerDownError when that server is not connected. */

@@ -25,7 +25,7 @@ function exposedName(tool: string, taken: ReadonlySet<string>): string {
   }
 }
 
-/** Built per request and never shared, so concurrent chats cannot see each other's tools. */
+/** Never changed once built: chats offered the same tools share one (src/mcp/offer.ts). */
 export class ToolSet {
   private readonly byName = new Map<string, McpTool>();
 

@@ -63,7 +63,7 @@ function withIdentityEncoding(headers: Headers | Record<string, string>): Header
     headers.set('accept-encoding', 'identity');
     return headers;
   }
-  return { ...headers, 'accept-encoding': 'identity' };
+  return headers['accept-encoding'] === 'identity' ? headers : { ...headers, 'accept-encoding': 'identity' };
 }
 
 /** Sends the request; resolves once headers arrive. Fails with 504 on timeout and 502 when unreachable. */
