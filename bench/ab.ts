@@ -32,6 +32,9 @@ function parseVariant(v: string): { entry: string; env: Record<string, string> }
   return { entry: v.slice(at + 1), env };
 }
 
+// As in run.ts: the provider pool sized for the load, or connections churn and swamp what is compared.
+const POOL_ENV = { CLIENT_MAX_IDLE_CONNS_PER_HOST: '128', CLIENT_MAX_IDLE_CONNS: '128' };
+
 process.on('exit', killAll);
 const pinned = Bun.which('taskset') !== null && availableParallelism() >= 2;
 if (pinned) Bun.spawnSync(['taskset', '-a', '-p', '-c', '0', String(process.pid)], { stdout: 'ignore' });
@@ -50,7 +53,7 @@ const peak: number[][] = variants.map(() => []);
 for (let round = 0; round < rounds; round++) {
   for (const [i, v] of variants.entries()) {
     const { entry, env } = parseVariant(v);
-    const t = await startTarget('source', { mockPort, pin: targetPin, entry, env });
+    const t = await startTarget('source', { mockPort, pin: targetPin, entry, env: { ...POOL_ENV, ...env } });
     try {
       const spec = { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64 };
       await runLoad(tool, { ...spec, durationSec: 1 }, loadPin);

@@ -5,6 +5,7 @@ import { authHeaders, authorizeUrl } from '../providers/auth.ts';
 import { providerUrl, type Provider } from '../providers/registry.ts';
 import type { ChatRequest, ChatTool } from '../schemas.ts';
 import { readAll, type UpstreamCall } from '../upstream/client.ts';
+import type { ClientLink } from '../upstream/deadlines.ts';
 import { callProvider } from '../upstream/provider-call.ts';
 import type { RequestRecord } from '../telemetry/request-record.ts';
 import { relaySse, type RelayObserver } from '../upstream/sse.ts';
@@ -78,7 +79,7 @@ function chatJson(provider: Provider, body: ChatRequest, extra?: ExtraTools): st
 }
 
 /** Opens the chat call; resolves when the provider's headers are in (errors already mapped). */
-export function openChatCall(ctx: GatewayContext, provider: Provider, body: ChatRequest, signal?: AbortSignal, extra?: ExtraTools): Promise<UpstreamCall> {
+export function openChatCall(ctx: GatewayContext, provider: Provider, body: ChatRequest, client?: ClientLink, extra?: ExtraTools): Promise<UpstreamCall> {
   const target = chatTarget(provider, ctx.timeouts.disableCompression);
   return callProvider(
     provider,
@@ -87,7 +88,7 @@ export function openChatCall(ctx: GatewayContext, provider: Provider, body: Chat
       method: 'POST',
       headers: body.stream === true ? target.sse : target.json,
       body: chatJson(provider, body, extra),
-      clientSignal: signal,
+      client,
     },
     ctx.timeouts,
   );
@@ -133,11 +134,11 @@ export async function forwardChat(
   ctx: GatewayContext,
   provider: Provider,
   body: ChatRequest,
-  signal?: AbortSignal,
+  client?: ClientLink,
   rec?: RequestRecord,
 ): Promise<Response> {
   if (rec) Object.assign(rec, { route: '/v1/chat/completions', provider: provider.id, model: body.model, stream: body.stream === true });
-  const call = await openChatCall(ctx, provider, body, signal);
+  const call = await openChatCall(ctx, provider, body, client);
   if (body.stream === true && isEventStream(call)) {
     const tap = new UsageTap(usageInjected(provider, body));
     let observer: RelayObserver = { chunk: (b) => tap.feed(b), flush: () => tap.flush() };

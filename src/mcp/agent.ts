@@ -28,7 +28,7 @@ export function mcpChatRunner(opts: AgentOptions): ChatRunner {
     const rec = ctx.telemetry.records.get(request);
     // Per request from the current snapshot: servers that came up since the last chat are offered, ones that went away are not.
     const offer = offers.forChat(chat.body.tools, request.headers);
-    if (!offer) return forwardChat(ctx, chat.provider, chat.body, request.signal, rec);
+    if (!offer) return forwardChat(ctx, chat.provider, chat.body, request, rec);
     const stream = chat.body.stream === true;
     // A stream ends its loop when the client cancels the body, which the request's own signal may not see.
     const controller = stream ? new AbortController() : undefined;

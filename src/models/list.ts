@@ -29,7 +29,7 @@ async function fetchProviderModels(ctx: GatewayContext, provider: Provider, sign
     if (query) for (const [k, v] of new URLSearchParams(query)) url.searchParams.set(k, v);
     const headers = new Headers({ accept: 'application/json' });
     applyAuth(provider, url, headers);
-    const call = await callProvider(provider, { url, method: 'GET', headers, clientSignal: signal }, timeouts);
+    const call = await callProvider(provider, { url, method: 'GET', headers, client: signal }, timeouts);
     const bytes = await readAll(call, timeouts.timeoutMs, MAX_LIST_BYTES);
     const result = map(JSON.parse(new TextDecoder().decode(bytes)), provider.id);
     models.push(...result.models);

@@ -70,7 +70,7 @@ export async function forwardProxy(ctx: GatewayContext, request: Request): Promi
       method: request.method,
       headers,
       body: body && body.byteLength > 0 ? body : undefined,
-      clientSignal: request.signal,
+      client: request,
       session: provider.session,
     },
     ctx.timeouts,

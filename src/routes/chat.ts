@@ -8,7 +8,7 @@ import type { GatewayContext } from '../context.ts';
 export type ChatRunner = (ctx: GatewayContext, chat: PreparedChat, request: Request) => Promise<Response>;
 
 const relayOnce: ChatRunner = (ctx, chat, request) =>
-  forwardChat(ctx, chat.provider, chat.body, request.signal, ctx.telemetry.records.get(request));
+  forwardChat(ctx, chat.provider, chat.body, request, ctx.telemetry.records.get(request));
 
 export function chatRoutes(ctx: GatewayContext, run: ChatRunner = relayOnce) {
   return new Elysia({ name: 'chat' }).post(

@@ -1,7 +1,7 @@
 /** Calls a provider with the gateway's timeouts, and ties the call's lifetime to the client's. */
 import { GatewayError, MESSAGES } from '../errors.ts';
 import { readStream } from '../http/bytes.ts';
-import { ClientGoneError, unwatch, watch, type Watch } from './deadlines.ts';
+import { ClientGoneError, clientGone, unwatch, watch, type ClientLink, type Watch } from './deadlines.ts';
 
 export { ClientGoneError } from './deadlines.ts';
 
@@ -20,8 +20,8 @@ export interface UpstreamRequest {
   /** A plain record where the caller built one once (chat); Headers where they are filtered per request (proxy). */
   headers: Headers | Record<string, string>;
   body?: BodyInit | null;
-  /** The client's request signal: when the client goes away, so does the upstream call. */
-  clientSignal?: AbortSignal;
+  /** The client (its Request, or a signal): when the client goes away, so does the upstream call. */
+  client?: ClientLink;
   /** The provider's connection pool (plain fetch's shared pool when absent). */
   session?: Bun.FetchSession;
 }
@@ -31,8 +31,8 @@ export class UpstreamCall {
   constructor(
     readonly response: Response,
     private readonly controller: AbortController,
-    /** The client's signal, watched while the body is read. */
-    readonly clientSignal: AbortSignal | undefined,
+    /** The client, watched while the body is read. */
+    readonly client: ClientLink | undefined,
     readonly startedAt: number,
     /** Milliseconds from the call until the headers arrived. */
     readonly headersMs: number,
@@ -48,7 +48,7 @@ export class UpstreamCall {
 
   /** Watches the next phase of reading the body: aborted after `ms` or when the client goes away. */
   watch(ms: number): Watch {
-    return watch(this.controller, this.clientSignal, ms);
+    return watch(this.controller, this.client, ms);
   }
 }
 
@@ -68,10 +68,11 @@ function withIdentityEncoding(headers: Headers | Record<string, string>): Header
 
 /** Sends the request; resolves once headers arrive. Fails with 504 on timeout and 502 when unreachable. */
 export async function callUpstream(req: UpstreamRequest, t: UpstreamTimeouts): Promise<UpstreamCall> {
-  if (req.clientSignal?.aborted) throw new ClientGoneError('client disconnected');
+  // A Request's signal is left alone here (see ClientLink): a call for a client already gone is caught by the sweep.
+  if (req.client instanceof AbortSignal && req.client.aborted) throw new ClientGoneError('client disconnected');
   const controller = new AbortController();
   const startedAt = performance.now();
-  const w = watch(controller, req.clientSignal, headerWaitMs(t));
+  const w = watch(controller, req.client, headerWaitMs(t));
   try {
     const response = await fetch(req.url, {
       method: req.method,
@@ -81,10 +82,11 @@ export async function callUpstream(req: UpstreamRequest, t: UpstreamTimeouts): P
       redirect: 'manual',
       session: req.session,
     });
-    return new UpstreamCall(response, controller, req.clientSignal, startedAt, performance.now() - startedAt);
+    return new UpstreamCall(response, controller, req.client, startedAt, performance.now() - startedAt);
   } catch {
     if (w.timedOut) throw new GatewayError(504, MESSAGES.timeout);
-    if (req.clientSignal?.aborted) throw new ClientGoneError('client disconnected');
+    // A Request's signal is left alone here (see ClientLink): a call for a client already gone is caught by the sweep.
+  if (req.client instanceof AbortSignal && req.client.aborted) throw new ClientGoneError('client disconnected');
     throw new GatewayError(502, MESSAGES.unreachable);
   } finally {
     unwatch(w);
