@@ -58,6 +58,8 @@ export interface Config {
     tlsKeyPath?: string;
     maxBodyBytes: number;
     shutdownTimeoutMs: number;
+    /** 0: no limit. */
+    softMemoryLimitBytes: number;
   };
   client: {
     timeoutMs: number;
@@ -149,6 +151,7 @@ export function loadConfig(env: Env): Config {
       tlsKeyPath: r.optionalString('SERVER_TLS_KEY_PATH'),
       maxBodyBytes: r.int('SERVER_MAX_BODY_SIZE', 1),
       shutdownTimeoutMs: r.durationMs('SERVER_SHUTDOWN_TIMEOUT'),
+      softMemoryLimitBytes: r.int('SERVER_SOFT_MEMORY_LIMIT_MB') * 1024 * 1024,
     },
     client: {
       timeoutMs: r.durationMs('CLIENT_TIMEOUT'),

@@ -8,6 +8,7 @@ import { COMMIT } from './build-info.ts';
 import { drainOnSignals } from './shutdown.ts';
 import { afterResponseSeconds, MAX_TIMEOUT_MS } from './timeouts.ts';
 import { loadTls } from './tls.ts';
+import { keepMemoryNear } from './memory.ts';
 
 const TIMEOUT_SETTINGS = {
   SERVER_READ_TIMEOUT: 'readTimeoutMs',
@@ -37,11 +38,13 @@ export function serve(config: Config): void {
   // Its own listener: scrapers never pass the gateway's auth, and chat traffic never waits on a scrape.
   const metricsServer = metrics ? loadMetricsServer().startMetricsServer(metrics, config.server.host, config.telemetry.metricsPort) : undefined;
   logger.info('listening', { url: server.url.href, version: VERSION, commit: COMMIT, metrics_port: metricsServer?.port });
+  const stopMemoryWatch = keepMemoryNear(config.server.softMemoryLimitBytes);
   for (const [env, ms] of Object.entries(TIMEOUT_SETTINGS)) {
     if (config.server[ms] > MAX_TIMEOUT_MS) logger.warn('timeout above what Bun can count: no limit', { setting: env, max_ms: MAX_TIMEOUT_MS });
   }
   drainOnSignals({
     graceful: async () => {
+      stopMemoryWatch();
       await app.stop(false);
     },
     force: () => void server.stop(true),

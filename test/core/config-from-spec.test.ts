@@ -23,6 +23,7 @@ describe('settings come from the spec', () => {
   test('defaults apply when nothing is set', () => {
     const c = loadConfig({});
     expect(c.server).toMatchObject({ host: '0.0.0.0', port: 8080, readTimeoutMs: 30_000, idleTimeoutMs: 120_000, maxBodyBytes: 10 * 1024 * 1024 });
+    expect(c.server.softMemoryLimitBytes).toBe(72 * 1024 * 1024);
     expect(c.client).toMatchObject({ timeoutMs: 30_000, responseHeaderTimeoutMs: 10_000, disableCompression: true, maxIdleConns: 20 });
     expect(c.telemetry).toEqual({ enable: false, metricsPort: 9464 });
     expect(c.mcp.enable).toBe(false);
@@ -37,7 +38,9 @@ describe('settings come from the spec', () => {
       DEBUG_MAX_MESSAGES: '7',
       ALLOWED_MODELS: ' openai/gpt-4o , groq/llama ,',
       MCP_SERVERS: ' http://a/mcp ,http://b/mcp',
+      SERVER_SOFT_MEMORY_LIMIT_MB: '0',
     });
+    expect(c.server.softMemoryLimitBytes).toBe(0);
     expect(c.client.timeoutMs).toBe(90_000);
     expect(c.mcp.initialBackoffMs).toBe(250);
     expect(c.enableVision).toBe(true);
@@ -49,13 +52,13 @@ describe('settings come from the spec', () => {
   test('every bad variable is reported at once', () => {
     let error: unknown;
     try {
-      loadConfig({ CLIENT_TIMEOUT: 'soon', ENABLE_VISION: 'maybe', SERVER_PORT: '99999', DEBUG_MAX_MESSAGES: 'ten', OPENAI_API_URL: 'ftp://x' });
+      loadConfig({ CLIENT_TIMEOUT: 'soon', ENABLE_VISION: 'maybe', SERVER_PORT: '99999', DEBUG_MAX_MESSAGES: 'ten', OPENAI_API_URL: 'ftp://x', SERVER_SOFT_MEMORY_LIMIT_MB: '-1' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['CLIENT_TIMEOUT', 'ENABLE_VISION', 'SERVER_PORT', 'DEBUG_MAX_MESSAGES', 'OPENAI_API_URL']) expect(problems).toContain(name);
+    for (const name of ['CLIENT_TIMEOUT', 'ENABLE_VISION', 'SERVER_PORT', 'DEBUG_MAX_MESSAGES', 'OPENAI_API_URL', 'SERVER_SOFT_MEMORY_LIMIT_MB']) expect(problems).toContain(name);
   });
 
   test('Go durations parse like Go', () => {
