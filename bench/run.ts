@@ -1,7 +1,7 @@
 /**
  * The benchmark: `npm run bench` (full, ~4 minutes, writes bench/RESULTS.md) or `npm run bench -- --smoke`
  * (~15 seconds, writes bench/.work/RESULTS.smoke.md). Loopback only; every load is bounded in time.
- * Options: --runs=N --seconds=S --connections=C --only=direct,source,binary,portkey --tool=wrk|autocannon
+ * Options: --runs=N --seconds=S --connections=C --only=direct,bare,source,binary,features,portkey --tool=wrk|autocannon
  *          --no-install (never apt-get wrk) --rebuild / --no-rebuild (binary; default: rebuild when src/ is newer) --out=FILE
  *          --profile[=chat|stream] (also load the source gateway under Bun's CPU profiler; bench/.work/profile-*)
  *          --env=NAME=VALUE (repeatable; extra settings for our gateway) --entry=path (variant of src/main.ts)
@@ -16,8 +16,9 @@ import { BusyMeter, describeMachine, toolVersion } from './machine.ts';
 import { CLOCK_TICKS, cpuTimeMs } from './targets.ts';
 import { renderReport, type Report, type RunResult } from './report.ts';
 import { measureTarget, type Settings } from './scenarios.ts';
-import { BINARY, BUN, ROOT, WORK, directTarget, killAll, spawnTracked, startTarget, TARGET_NAMES, unavailable, type TargetName } from './targets.ts';
+import { BINARY, BUN, ROOT, WORK, directTarget, killAll, startService, startTarget, TARGET_NAMES, unavailable, type RunningTarget, type TargetName } from './targets.ts';
 import { profileSource } from './profile.ts';
+import { startFeatureServices, type FeatureServices } from './features.ts';
 
 const argv = process.argv.slice(2);
 const has = (name: string) => argv.includes(`--${name}`) || argv.some((a) => a.startsWith(`--${name}=`));
@@ -38,6 +39,8 @@ const settings: Settings = smoke
 settings.connections = num('connections', settings.connections);
 const runs = num('runs', smoke ? 1 : 3);
 const only = (opt('only')?.split(',') ?? TARGET_NAMES) as TargetName[];
+const unknown = only.filter((n) => !TARGET_NAMES.includes(n));
+if (unknown.length > 0) throw new Error(`--only: unknown target ${unknown.join(', ')} (known: ${TARGET_NAMES.join(', ')})`);
 // The provider connection pool is sized for the load (as in production): with the spec's default of
 // 20 idle connections per provider, 64 concurrent requests would close and reopen connections all the time.
 const POOL = String(Math.max(20, settings.connections * 2));
@@ -107,24 +110,9 @@ async function binaryToMeasure(): Promise<{ path: string; note: string }> {
 }
 
 async function startMock(pin: string[]): Promise<{ port: number; pid: number }> {
-  const proc = spawnTracked(
-    [...pin, BUN, 'run', join(ROOT, 'bench', 'mock-upstream.ts'), '--port=0', `--chunks=${MOCK_CHUNKS}`, `--delay-ms=${MOCK_DELAY_MS}`],
-    { PATH: process.env.PATH, HOME: process.env.HOME },
-    'mock',
-    'pipe',
-  );
-  if (!(proc.stdout instanceof ReadableStream)) throw new Error('mock upstream has no stdout');
-  const reader = proc.stdout.getReader();
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  let text = '';
-  while (!text.includes('\n')) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error('mock upstream did not start');
-    text += new TextDecoder().decode(value);
-  }
-  clearTimeout(timer);
-  reader.releaseLock();
-  return { port: (JSON.parse(text.split('\n')[0] ?? '{}') as { port: number }).port, pid: proc.pid };
+  const cmd = [...pin, BUN, 'run', join(ROOT, 'bench', 'mock-upstream.ts'), '--port=0', `--chunks=${MOCK_CHUNKS}`, `--delay-ms=${MOCK_DELAY_MS}`];
+  const { info, pid } = await startService<{ port: number }>(cmd, 'mock');
+  return { port: info.port, pid };
 }
 
 async function main(): Promise<void> {
@@ -133,24 +121,44 @@ async function main(): Promise<void> {
   const meter = new BusyMeter();
   const machine = describeMachine();
   const pin = pinning();
-  const binary = only.includes('binary') ? await binaryToMeasure() : { path: BINARY, note: 'dist/inference-gateway' };
+  const binary = only.includes('binary') || only.includes('features') ? await binaryToMeasure() : { path: BINARY, note: 'dist/inference-gateway' };
   const tool: LoadTool = await pickTool({ install: !has('no-install') && !smoke, force: opt('tool') as LoadTool | undefined });
   const mock = await startMock(pin.load);
   log(`mock upstream on ${mock.port}; load generator ${tool}; ${pin.pinned ? 'pinned' : 'not pinned'}; ${runs} run(s)`);
 
   const errors: string[] = [];
   const results: RunResult[] = [];
+  // The issuer and MCP server outlive the runs: only the gateway is started fresh each time.
+  let features: FeatureServices | undefined;
+  let featuresProblem = 'not started';
+  if (only.includes('features') && !unavailable('features', binary.path)) {
+    features = await startFeatureServices(pin.load).catch((err: Error) => {
+      featuresProblem = `issuer or MCP server did not start: ${err.message}`;
+      return undefined;
+    });
+  }
+  const start = async (name: TargetName): Promise<RunningTarget> => {
+    const opts = { mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry, binary: binary.path };
+    if (name === 'direct') return directTarget(mock.port, mock.pid);
+    if (name !== 'features' || !features) return startTarget(name, opts);
+    const t = await startTarget(name, { ...opts, env: { ...gatewayEnv, ...features.env() }, headers: features.headers });
+    await features.waitForTools(t).catch(async (err: Error) => {
+      await t.stop();
+      throw err;
+    });
+    return t;
+  };
   const ctx = { tool, loadPin: pin.load, settings, upstreamModel: UPSTREAM_MODEL };
   for (let run = 1; run <= runs; run++) {
     const result: RunResult = {};
     for (const name of only) {
-      const missing = name === 'direct' ? undefined : unavailable(name, binary.path);
+      const missing = name === 'direct' ? undefined : (unavailable(name, binary.path) ?? (name === 'features' && !features ? featuresProblem : undefined));
       if (missing) {
         if (run === 1) errors.push(`${name}: skipped (${missing})`);
         continue;
       }
       try {
-        const target = name === 'direct' ? directTarget(mock.port, mock.pid) : await startTarget(name, { mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry, binary: binary.path });
+        const target = await start(name);
         try {
           result[name] = await measureTarget(target, ctx).catch((err: Error) => {
             const ended = target.exitStatus();

@@ -1,14 +1,15 @@
 /**
  * What the benchmark runs against: the mock upstream directly, our gateway from source and as the
- * compiled binary, and Portkey's open-source gateway under node. Each is a child process on its own
- * CPU (when the machine has two), started fresh for every run.
+ * compiled binary (with defaults, and with MCP, auth and telemetry on: `features`), and Portkey's
+ * open-source gateway under node. Each is a child process on its own CPU (when the machine has two),
+ * started fresh for every run.
  */
 import type { Subprocess } from 'bun';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type TargetName = 'direct' | 'bare' | 'source' | 'binary' | 'portkey';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'source', 'binary', 'portkey'];
+export type TargetName = 'direct' | 'bare' | 'source' | 'binary' | 'features' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'source', 'binary', 'features', 'portkey'];
 
 export const ROOT = join(import.meta.dir, '..');
 export const BUN = process.execPath;
@@ -22,6 +23,7 @@ export const LABELS: Record<TargetName, string> = {
   bare: 'bare Bun pass-through (floor)',
   source: 'gateway (bun run src/main.ts)',
   binary: 'gateway (compiled binary)',
+  features: 'binary with MCP, auth, telemetry',
   portkey: 'Portkey gateway (node)',
 };
 
@@ -74,6 +76,29 @@ export function spawnTracked(cmd: string[], env: Record<string, string | undefin
   return proc;
 }
 
+/**
+ * Spawns a helper service (mock upstream, issuer, MCP server) that prints one JSON line once it listens,
+ * and returns that line parsed, with its pid.
+ */
+export async function startService<T>(cmd: string[], log: string): Promise<{ info: T; pid: number }> {
+  const proc = spawnTracked(cmd, { PATH: process.env.PATH, HOME: process.env.HOME }, log, 'pipe');
+  if (!(proc.stdout instanceof ReadableStream)) throw new Error(`${log} has no stdout`);
+  const reader = proc.stdout.getReader();
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  let text = '';
+  try {
+    while (!text.includes('\n')) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`${log} did not start (see bench/.work/${log}.stderr.log)`);
+      text += new TextDecoder().decode(value);
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+  return { info: JSON.parse(text.split('\n')[0] ?? '{}') as T, pid: proc.pid };
+}
+
 /** Polls until the URL answers 200; returns the time since `since`. */
 async function waitForOk(url: string, since: number, proc: Subprocess, timeoutMs: number): Promise<number> {
   for (;;) {
@@ -118,6 +143,8 @@ export interface StartOptions {
   /** The executable of the binary target (default dist/inference-gateway). */
   binary?: string;
   env?: Record<string, string>;
+  /** Extra headers on every probe and load request (e.g. the bearer token of the features target). */
+  headers?: Record<string, string>;
 }
 
 function gatewayEnv(port: number, mockPort: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
@@ -140,6 +167,8 @@ function commandFor(name: TargetName, port: number, opts: StartOptions): { cmd: 
         env: gatewayEnv(port, opts.mockPort, opts.env),
       };
     case 'binary':
+    case 'features':
+      // features: the same executable; its settings (MCP, auth, telemetry) arrive in opts.env.
       return { cmd: [...opts.pin, opts.binary ?? BINARY], env: gatewayEnv(port, opts.mockPort, opts.env) };
     case 'bare':
       return { cmd: [...opts.pin, BUN, 'run', join(import.meta.dir, 'bare-proxy.ts')], env: gatewayEnv(port, opts.mockPort) };
@@ -156,7 +185,7 @@ function commandFor(name: TargetName, port: number, opts: StartOptions): { cmd: 
 
 /** Whether a target can run on this machine, or why not. */
 export function unavailable(name: TargetName, binary = BINARY): string | undefined {
-  if (name === 'binary' && !existsSync(binary)) return 'no compiled binary (build failed)';
+  if ((name === 'binary' || name === 'features') && !existsSync(binary)) return 'no compiled binary (build failed)';
   if (name === 'portkey' && (!existsSync(PORTKEY_MAIN) || !Bun.which('node'))) return '@portkey-ai/gateway or node missing';
   return undefined;
 }
@@ -199,7 +228,7 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
           'x-portkey-provider': 'openai',
           'x-portkey-custom-host': `http://127.0.0.1:${opts.mockPort}/v1`,
         }
-      : { 'content-type': 'application/json' };
+      : { 'content-type': 'application/json', ...opts.headers };
   return {
     name,
     port,
