@@ -20,6 +20,17 @@ const MAX_MODEL_LABELS = 500;
 
 export type ToolOutcome = 'ok' | 'error' | 'timeout';
 
+/** Every series one chat records into, for one label set. */
+interface ChatSeries {
+  requests: Counter.Internal;
+  duration: Histogram.Internal<string>;
+  inputTokens: Histogram.Internal<string>;
+  outputTokens: Histogram.Internal<string>;
+  ttft: Histogram.Internal<string>;
+  upstream: Histogram.Internal<string>;
+  overhead: Histogram.Internal<string>;
+}
+
 /** The gateway's metrics, registered on their own registry. */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -86,23 +97,58 @@ export class GatewayMetrics {
     HTTP_BUCKETS,
   );
 
+  /**
+   * The series one kind of request records into, bound once per label set: prom-client hashes and
+   * checks a label object on every call (seven per chat, a few µs), a bound child does not.
+   */
+  private readonly httpSeries = new Map<string, Histogram.Internal<string>>();
+  private readonly chatSeries = new Map<string, ChatSeries>();
+
+  private httpSeriesOf(method: string, route: string, status: string): Histogram.Internal<string> {
+    const key = `${method} ${route} ${status}`;
+    let series = this.httpSeries.get(key);
+    if (!series) {
+      series = this.http.labels({ http_request_method: method, http_route: route, http_response_status_code: status });
+      this.httpSeries.set(key, series);
+    }
+    return series;
+  }
+
+  private chatSeriesOf(provider: string, model: string, status: string, errorType: string, stream: boolean): ChatSeries {
+    // NUL cannot occur in a provider id, a status or an error type, so the key is unambiguous.
+    const key = `${provider}\0${status}\0${errorType}\0${stream}\0${model}`;
+    let series = this.chatSeries.get(key);
+    if (!series) {
+      const labels = { gen_ai_operation_name: 'chat', gen_ai_provider_name: provider, gen_ai_request_model: model };
+      series = {
+        requests: this.requests.labels({ gen_ai_provider_name: provider, gen_ai_request_model: model, http_response_status_code: status }),
+        duration: this.requestDuration.labels({ ...labels, error_type: errorType }),
+        inputTokens: this.tokens.labels({ ...labels, gen_ai_token_type: 'input' }),
+        outputTokens: this.tokens.labels({ ...labels, gen_ai_token_type: 'output' }),
+        ttft: this.ttft.labels(labels),
+        upstream: this.upstreamDuration.labels(labels),
+        overhead: this.overhead.labels({ gen_ai_provider_name: provider, stream: String(stream) }),
+      };
+      this.chatSeries.set(key, series);
+    }
+    return series;
+  }
+
   /** Records a finished request (and, for chats, its GenAI measurements). */
   observe(rec: RequestRecord, durationMs: number): void {
     const status = String(rec.status ?? 0);
-    this.http.observe({ http_request_method: rec.method, http_route: rec.route, http_response_status_code: status }, durationMs / 1000);
+    this.httpSeriesOf(rec.method, rec.route, status).observe(durationMs / 1000);
     if (!rec.provider || !rec.model) return;
-    const model = this.models.label(rec.model);
-    const labels = { gen_ai_operation_name: 'chat', gen_ai_provider_name: rec.provider, gen_ai_request_model: model };
-    this.requests.inc({ gen_ai_provider_name: rec.provider, gen_ai_request_model: model, http_response_status_code: status });
     const failed = rec.error !== undefined || (rec.status ?? 0) >= 400;
-    this.requestDuration.observe({ ...labels, error_type: failed ? errorType(rec) : '' }, durationMs / 1000);
-    if (rec.inputTokens !== undefined) this.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, rec.inputTokens);
-    if (rec.outputTokens !== undefined) this.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, rec.outputTokens);
-    if (rec.ttftMs !== undefined) this.ttft.observe(labels, rec.ttftMs / 1000);
+    const series = this.chatSeriesOf(rec.provider, this.models.label(rec.model), status, failed ? errorType(rec) : '', rec.stream === true);
+    series.requests.inc();
+    series.duration.observe(durationMs / 1000);
+    if (rec.inputTokens !== undefined) series.inputTokens.observe(rec.inputTokens);
+    if (rec.outputTokens !== undefined) series.outputTokens.observe(rec.outputTokens);
+    if (rec.ttftMs !== undefined) series.ttft.observe(rec.ttftMs / 1000);
     if (rec.upstreamMs > 0) {
-      this.upstreamDuration.observe(labels, rec.upstreamMs / 1000);
-      const overheadMs = Math.max(0, durationMs - rec.upstreamMs);
-      this.overhead.observe({ gen_ai_provider_name: rec.provider, stream: String(rec.stream === true) }, overheadMs / 1000);
+      series.upstream.observe(rec.upstreamMs / 1000);
+      series.overhead.observe(Math.max(0, durationMs - rec.upstreamMs) / 1000);
     }
   }
 
