@@ -3,7 +3,8 @@
  * started fresh and loaded in turn, round after round, and compared on its own CPU time per request,
  * which other work on the machine disturbs far less than requests/s.
  *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
- * An argument `LOG_LEVEL=warn@src/main.ts` runs src/main.ts with LOG_LEVEL=warn.
+ * An argument `LOG_LEVEL=warn@src/main.ts` runs src/main.ts with LOG_LEVEL=warn; an entry that is not a
+ * .ts file is run as a compiled gateway.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +54,9 @@ const peak: number[][] = variants.map(() => []);
 for (let round = 0; round < rounds; round++) {
   for (const [i, v] of variants.entries()) {
     const { entry, env } = parseVariant(v);
-    const t = await startTarget('source', { mockPort, pin: targetPin, entry, env: { ...POOL_ENV, ...env } });
+    // A .ts entry runs from source; anything else is taken for a compiled gateway.
+    const kind = entry.endsWith('.ts') ? 'source' : 'binary';
+    const t = await startTarget(kind, { mockPort, pin: targetPin, entry, binary: entry, env: { ...POOL_ENV, ...env } });
     try {
       const spec = { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64 };
       await runLoad(tool, { ...spec, durationSec: 1 }, loadPin);
