@@ -1,9 +1,9 @@
 /**
  * Prometheus metrics after OpenTelemetry's GenAI semantic conventions (dots become underscores), plus
  * the gateway's own: requests by status, its added latency, MCP tool calls and HTTP server durations.
- * prom-client keeps its own registry per app, so tests and several apps never share counters.
+ * Each app has its own registry, so tests and several apps never share counters.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry, type CounterSeries, type HistogramSeries } from './prometheus.ts';
 import { LabelGuard } from './label-guard.ts';
 import type { RequestRecord } from './request-record.ts';
 
@@ -22,13 +22,13 @@ export type ToolOutcome = 'ok' | 'error' | 'timeout';
 
 /** Every series one chat records into, for one label set. */
 interface ChatSeries {
-  requests: Counter.Internal;
-  duration: Histogram.Internal<string>;
-  inputTokens: Histogram.Internal<string>;
-  outputTokens: Histogram.Internal<string>;
-  ttft: Histogram.Internal<string>;
-  upstream: Histogram.Internal<string>;
-  overhead: Histogram.Internal<string>;
+  requests: CounterSeries;
+  duration: HistogramSeries;
+  inputTokens: HistogramSeries;
+  outputTokens: HistogramSeries;
+  ttft: HistogramSeries;
+  upstream: HistogramSeries;
+  overhead: HistogramSeries;
 }
 
 /** The gateway's metrics, registered on their own registry. */
@@ -37,11 +37,11 @@ export class GatewayMetrics {
   private readonly models = new LabelGuard(MAX_MODEL_LABELS);
 
   private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
-    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+    return this.registry.add(new Histogram(name, help, labelNames, buckets));
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+    return this.registry.add(new Counter(name, help, labelNames));
   }
 
   private readonly tokens = this.histogram(
@@ -97,14 +97,11 @@ export class GatewayMetrics {
     HTTP_BUCKETS,
   );
 
-  /**
-   * The series one kind of request records into, bound once per label set: prom-client hashes and
-   * checks a label object on every call (seven per chat, a few µs), a bound child does not.
-   */
-  private readonly httpSeries = new Map<string, Histogram.Internal<string>>();
+  /** The series each kind of request records into, found once per label set. */
+  private readonly httpSeries = new Map<string, HistogramSeries>();
   private readonly chatSeries = new Map<string, ChatSeries>();
 
-  private httpSeriesOf(method: string, route: string, status: string): Histogram.Internal<string> {
+  private httpSeriesOf(method: string, route: string, status: string): HistogramSeries {
     const key = `${method} ${route} ${status}`;
     let series = this.httpSeries.get(key);
     if (!series) {
@@ -155,13 +152,13 @@ export class GatewayMetrics {
   /** Records one MCP tool call. */
   toolCall(server: string, tool: string, outcome: ToolOutcome, ms: number): void {
     const labels = { mcp_server: serverLabel(server), gen_ai_tool_name: tool, outcome };
-    this.toolCalls.inc(labels);
-    this.toolDuration.observe({ ...labels, mcp_method_name: 'tools/call' }, ms / 1000);
+    this.toolCalls.labels(labels).inc();
+    this.toolDuration.labels({ ...labels, mcp_method_name: 'tools/call' }).observe(ms / 1000);
   }
 
   /** The Prometheus exposition text. */
   expose(): Promise<string> {
-    return this.registry.metrics();
+    return Promise.resolve(this.registry.render());
   }
 
   get contentType(): string {
