@@ -83,7 +83,7 @@ function newestSourceMs(): number {
   for (const rel of readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })) {
     newest = Math.max(newest, statSync(join(ROOT, 'src', rel)).mtimeMs);
   }
-  for (const f of ['openapi.yaml', 'package.json', 'build.ts']) newest = Math.max(newest, statSync(join(ROOT, f)).mtimeMs);
+  for (const f of ['openapi.yaml', 'package.json', 'build.ts', 'scripts/bytecode-order.ts']) newest = Math.max(newest, statSync(join(ROOT, f)).mtimeMs);
   return newest;
 }
 

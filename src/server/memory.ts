@@ -10,20 +10,25 @@
 const CHECK_MS = 250;
 /** After a collection that took t ms, the next waits at least PAUSE_FACTOR × t. */
 const PAUSE_FACTOR = 10;
-/** Past the limit, a collection runs only once memory has grown this much since the last one. */
+/** A collection runs only once memory has grown this much since the last one. */
 const GROWTH_BYTES = 2 * 1024 * 1024;
+/** Resident size moving less than this between two looks counts as settled (idle). */
+const SETTLED_BYTES = 256 * 1024;
 
 /** Starts watching; returns the stop function. Does nothing for a limit of 0. */
 export function keepMemoryNear(limitBytes: number): () => void {
   if (limitBytes <= 0) return () => undefined;
   let notBefore = 0;
   let afterLast = 0;
+  let previous = 0;
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now < notBefore) return;
     const rss = process.memoryUsage.rss();
-    // Idle with more live data than the limit (MCP loaded, say), nothing grows: nothing to collect.
-    if (rss < limitBytes || rss < afterLast + GROWTH_BYTES) return;
+    // Unchanged since the last look: the gateway went idle, a good moment to give memory back.
+    const settled = Math.abs(rss - previous) < SETTLED_BYTES;
+    previous = rss;
+    if (now < notBefore || rss < afterLast + GROWTH_BYTES) return;
+    if (rss < limitBytes && !settled) return;
     Bun.gc(true);
     notBefore = now + (performance.now() - now) * PAUSE_FACTOR;
     afterLast = process.memoryUsage.rss();

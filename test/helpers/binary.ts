@@ -10,7 +10,7 @@ let built: Promise<void> | undefined;
 /** The newest modification time among the files that go into the binary. */
 function newestSource(): number {
   let newest = 0;
-  for (const path of new Bun.Glob('{src/**/*.ts,build.ts,package.json,openapi.yaml}').scanSync({ cwd: ROOT })) {
+  for (const path of new Bun.Glob('{src/**/*.ts,build.ts,scripts/bytecode-order.ts,package.json,openapi.yaml}').scanSync({ cwd: ROOT })) {
     newest = Math.max(newest, statSync(`${ROOT}/${path}`).mtimeMs);
   }
   return newest;
