@@ -19,6 +19,7 @@ import { measureTarget, type Settings } from './scenarios.ts';
 import { BINARY, BUN, ROOT, WORK, directTarget, killAll, startService, startTarget, TARGET_NAMES, unavailable, type RunningTarget, type TargetName } from './targets.ts';
 import { profileSource } from './profile.ts';
 import { startFeatureServices, type FeatureServices } from './features.ts';
+import { pairedDrop } from './paired.ts';
 
 const argv = process.argv.slice(2);
 const has = (name: string) => argv.includes(`--${name}`) || argv.some((a) => a.startsWith(`--${name}=`));
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
 
   const errors: string[] = [];
   const results: RunResult[] = [];
+  const featuresDrops: number[] = [];
   // The issuer and MCP server outlive the runs: only the gateway is started fresh each time.
   let features: FeatureServices | undefined;
   let featuresProblem = 'not started';
@@ -175,6 +177,21 @@ async function main(): Promise<void> {
       }
     }
     results.push(result);
+    // The features goal, A/B: both binaries up at once, loaded in turn (bench/paired.ts).
+    if (result.binary && result.features && features) {
+      try {
+        const [b, f] = [await start('binary'), await start('features')];
+        try {
+          const drop = await pairedDrop(b, f, ctx, smoke ? 1 : 4, smoke ? 1 : 2);
+          featuresDrops.push(drop);
+          log(`run ${run} features vs binary, side by side: ${(drop * 100).toFixed(1)}% fewer requests/s`);
+        } finally {
+          await Promise.all([b.stop(), f.stop()]);
+        }
+      } catch (err) {
+        errors.push(`run ${run} features vs binary: ${(err as Error).message}`);
+      }
+    }
   }
 
   if (has('profile')) {
@@ -192,6 +209,7 @@ async function main(): Promise<void> {
     othersBusy,
     settings,
     runs: results,
+    featuresDrops,
     errors,
     smoke,
     command: smoke ? 'npm run bench:smoke' : 'npm run bench',
