@@ -7,7 +7,8 @@ import type { GatewayContext } from './context.ts';
 import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
 import { loadAuth, loadMcp, loadMetrics } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
-import { connectionTimeouts } from './server/timeouts.ts';
+import { requestLifecycle } from './server/lifecycle.ts';
+import { ConnectionTimeouts } from './server/timeouts.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mcpToolsRoutes } from './routes/mcp-tools.ts';
@@ -16,7 +17,6 @@ import { proxyRoutes } from './routes/proxy.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { createLogger, type Logger } from './telemetry/log.ts';
 import type { GatewayMetrics } from './telemetry/metrics.ts';
-import { telemetryPlugin } from './telemetry/plugin.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { ClientGoneError } from './upstream/client.ts';
 
@@ -68,11 +68,12 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   };
   // Connects in the background: the gateway starts even when every MCP server is down.
   const mcp = config.mcp.enable ? loadMcp().startMcp(ctx) : undefined;
+  const timeouts = new ConnectionTimeouts(config.server);
   const app = new Elysia({ name: 'inference-gateway' })
-    // First, so it sees every route and error (a no-op in app.handle, where there is no socket).
-    .use(connectionTimeouts(config.server))
-    .use(telemetryPlugin(telemetry))
-    .onError(({ code, error, request }) => {
+    // First, so it sees every route and error (its timeouts are a no-op in app.handle: no socket there).
+    .use(requestLifecycle(telemetry, timeouts))
+    .onError(({ code, error, request, server }) => {
+      timeouts.responding(request, server);
       const response = frameworkError(code, error, logger);
       const rec = telemetry.records.get(request);
       if (rec) {

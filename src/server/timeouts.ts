@@ -3,7 +3,6 @@
  * keeps flowing is never cut. Bun counts whole seconds (at most 255) and checks every 4 s.
  * (Before a connection's first request head is complete, Bun applies its own fixed ~10 s.)
  */
-import { Elysia } from 'elysia';
 
 /** The largest idle timeout Bun accepts, in seconds. */
 export const BUN_MAX_IDLE_SECONDS = 255;
@@ -43,29 +42,37 @@ export function afterResponseSeconds(t: ServerTimeouts): number {
   return bunIdleSeconds(shorter(t.writeTimeoutMs, t.idleTimeoutMs));
 }
 
+/** What the hooks get from Elysia as `server` (absent in app.handle, where there is no socket). */
+export interface TimeoutServer {
+  timeout(request: Request, seconds: number): void;
+}
+
 /**
  * Per request. READ bounds pauses while a request body arrives (a stalled upload is dropped); Bun stops
  * that timer once the body is in, so the wait for the answer is left to the upstream deadlines, which
  * answer 504 instead of dropping the connection. From the response on, the shorter of WRITE and IDLE
  * bounds pauses: a stalled stream, a client that stopped reading, a kept-alive connection left idle.
- * A stream that keeps flowing is never cut.
+ * A stream that keeps flowing is never cut. Called from the request lifecycle (src/server/lifecycle.ts).
  */
-export function connectionTimeouts(t: ServerTimeouts) {
-  const read = bunIdleSeconds(t.readTimeoutMs);
-  const after = afterResponseSeconds(t);
-  return new Elysia({ name: 'connection-timeouts' })
-    .onRequest(({ request, server }) => {
-      // Without a body there is nothing to read, and the timer would run on the wait for the answer.
-      // Judged from the headers: the `request.body` getter would build a stream just to ask.
-      const h = request.headers;
-      const hasBody = h.has('transfer-encoding') || Number(h.get('content-length') ?? 0) > 0;
-      server?.timeout(request, hasBody ? read : 0);
-    })
-    // Before the response goes out: after a handler, or when an error becomes the response (404s too).
-    .onAfterHandle({ as: 'global' }, ({ request, server }) => {
-      server?.timeout(request, after);
-    })
-    .onError({ as: 'global' }, ({ request, server }) => {
-      server?.timeout(request, after);
-    });
+export class ConnectionTimeouts {
+  private readonly read: number;
+  private readonly after: number;
+
+  constructor(t: ServerTimeouts) {
+    this.read = bunIdleSeconds(t.readTimeoutMs);
+    this.after = afterResponseSeconds(t);
+  }
+
+  /** On arrival. Without a body there is nothing to read, and the timer would run on the wait for the answer. */
+  arrived(request: Request, server: TimeoutServer | null | undefined): void {
+    // Judged from the headers: the `request.body` getter would build a stream just to ask.
+    const h = request.headers;
+    const hasBody = h.has('transfer-encoding') || Number(h.get('content-length') ?? 0) > 0;
+    server?.timeout(request, hasBody ? this.read : 0);
+  }
+
+  /** Before the response goes out: after a handler, or when an error becomes the response (404s too). */
+  responding(request: Request, server: TimeoutServer | null | undefined): void {
+    server?.timeout(request, this.after);
+  }
 }

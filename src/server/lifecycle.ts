@@ -1,15 +1,22 @@
-/** Request ids, one log line per request, and HTTP metrics: hooks around every route. */
+/**
+ * The hooks every request passes through, in one plugin: request ids, the record telemetry logs and
+ * measures, and the connection timeouts. Each global Elysia hook added to the time before a response's
+ * first byte (two plugins with six hooks: ~0.1 ms more to a streamed first chunk than one with three).
+ */
 import { Elysia } from 'elysia';
-import type { Telemetry } from './telemetry.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
+import type { ConnectionTimeouts } from './timeouts.ts';
 
 /** Mounted first, so every route (and every error) is seen. */
-export function telemetryPlugin(telemetry: Telemetry) {
-  return new Elysia({ name: 'telemetry' })
-    .onRequest(({ request }) => {
+export function requestLifecycle(telemetry: Telemetry, timeouts: ConnectionTimeouts) {
+  return new Elysia({ name: 'request-lifecycle' })
+    .onRequest(({ request, server }) => {
       telemetry.records.start(request, 'unmatched');
+      timeouts.arrived(request, server);
     })
     // Stamped on the route's own Response: `set.headers` would make Elysia copy every response to merge it.
-    .onAfterHandle({ as: 'global' }, ({ request, response }) => {
+    .onAfterHandle({ as: 'global' }, ({ request, response, server }) => {
+      timeouts.responding(request, server);
       const rec = telemetry.records.get(request);
       if (rec && response instanceof Response) response.headers.set('x-request-id', rec.id);
     })
