@@ -34,8 +34,6 @@ export class UpstreamCall {
     /** The client, watched while the body is read. */
     readonly client: ClientLink | undefined,
     readonly startedAt: number,
-    /** Milliseconds from the call until the headers arrived. */
-    readonly headersMs: number,
   ) {}
 
   get signal(): AbortSignal {
@@ -82,7 +80,7 @@ export async function callUpstream(req: UpstreamRequest, t: UpstreamTimeouts): P
       redirect: 'manual',
       session: req.session,
     });
-    return new UpstreamCall(response, controller, req.client, startedAt, performance.now() - startedAt);
+    return new UpstreamCall(response, controller, req.client, startedAt);
   } catch {
     if (w.timedOut) throw new GatewayError(504, MESSAGES.timeout);
     // A Request's signal is left alone here (see ClientLink): a call for a client already gone is caught by the sweep.

@@ -11,7 +11,7 @@ export class ClientGoneError extends Error {
 }
 
 /** How late a deadline or a hang-up may be noticed. */
-export const TICK_MS = 20;
+const TICK_MS = 20;
 
 /**
  * Who an upstream call is for: a signal, or the client's Request itself, whose signal is then looked at
