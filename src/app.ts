@@ -7,7 +7,7 @@ import type { GatewayContext } from './context.ts';
 import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
 import { loadAuth, loadMcp, loadMetrics } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
-import { requestLifecycle } from './server/lifecycle.ts';
+import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
 import { ConnectionTimeouts } from './server/timeouts.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -72,16 +72,9 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const app = new Elysia({ name: 'inference-gateway' })
     // First, so it sees every route and error (its timeouts are a no-op in app.handle: no socket there).
     .use(requestLifecycle(telemetry, timeouts))
-    .onError(({ code, error, request, server }) => {
-      timeouts.responding(request, server);
-      const response = frameworkError(code, error, logger);
-      const rec = telemetry.records.get(request);
-      if (rec) {
-        rec.status = response.status;
-        response.headers.set('x-request-id', rec.id);
-      }
-      return response;
-    })
+    .onError(({ code, error, request, route }) =>
+      finishWithError(telemetry, timeouts, request, route, frameworkError(code, error, logger)),
+    )
     .use(healthRoutes);
   // Guards every route mounted after it (everything but /health); not mounted at all when auth is off.
   if (config.auth.enable) app.use(loadAuth().authPlugin(config.auth, logger, deps.authTimings));

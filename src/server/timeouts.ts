@@ -57,22 +57,33 @@ export interface TimeoutServer {
 export class ConnectionTimeouts {
   private readonly read: number;
   private readonly after: number;
+  /**
+   * Held here rather than read from each request's context: a hook that asks Elysia for `server` makes
+   * it define a getter on every request's context object, which costs every request.
+   */
+  private server: TimeoutServer | undefined;
 
   constructor(t: ServerTimeouts) {
     this.read = bunIdleSeconds(t.readTimeoutMs);
     this.after = afterResponseSeconds(t);
   }
 
+  /** Once listening. Until then (and always in app.handle, which has no socket) the timeouts do nothing. */
+  attach(server: TimeoutServer | null | undefined): void {
+    this.server = server ?? undefined;
+  }
+
   /** On arrival. Without a body there is nothing to read, and the timer would run on the wait for the answer. */
-  arrived(request: Request, server: TimeoutServer | null | undefined): void {
+  arrived(request: Request): void {
+    if (!this.server) return;
     // Judged from the headers: the `request.body` getter would build a stream just to ask.
     const h = request.headers;
     const hasBody = h.has('transfer-encoding') || Number(h.get('content-length') ?? 0) > 0;
-    server?.timeout(request, hasBody ? this.read : 0);
+    this.server.timeout(request, hasBody ? this.read : 0);
   }
 
   /** Before the response goes out: after a handler, or when an error becomes the response (404s too). */
-  responding(request: Request, server: TimeoutServer | null | undefined): void {
-    server?.timeout(request, this.after);
+  responding(request: Request): void {
+    this.server?.timeout(request, this.after);
   }
 }
