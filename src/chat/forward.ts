@@ -7,7 +7,7 @@ import type { ChatRequest, ChatTool } from '../schemas.ts';
 import { readAll, type UpstreamCall } from '../upstream/client.ts';
 import type { ClientLink } from '../upstream/deadlines.ts';
 import { callProvider } from '../upstream/provider-call.ts';
-import type { RequestRecord } from '../telemetry/request-record.ts';
+import { withRequestId, type RequestRecord } from '../telemetry/request-record.ts';
 import { relaySse, type RelayObserver } from '../upstream/sse.ts';
 import { UsageTap, usageOf } from './usage-tap.ts';
 
@@ -148,7 +148,7 @@ export async function forwardChat(
       observer = streamObserver(ctx, rec, call, tap);
     }
     const stream = relaySse(call, { gapTimeoutMs: ctx.timeouts.timeoutMs, ensureDone: true, observer });
-    return new Response(stream, { status: call.response.status, headers: SSE_HEADERS });
+    return new Response(stream, { status: call.response.status, headers: withRequestId(rec, SSE_HEADERS) });
   }
   const { bytes, json } = await readJsonAnswer(ctx, provider, call);
   if (rec) {
@@ -156,5 +156,5 @@ export async function forwardChat(
     const usage = usageOf(json);
     if (usage) Object.assign(rec, { inputTokens: usage.input, outputTokens: usage.output });
   }
-  return new Response(bytes, { status: call.response.status, headers: JSON_HEADERS });
+  return new Response(bytes, { status: call.response.status, headers: withRequestId(rec, JSON_HEADERS) });
 }

@@ -4,6 +4,7 @@
  */
 import { readJsonAnswer, SSE_HEADERS } from '../chat/forward.ts';
 import type { UpstreamCall } from '../upstream/client.ts';
+import { withRequestId } from '../telemetry/request-record.ts';
 import { relaySse, sseErrorEvent } from '../upstream/sse.ts';
 import { callModel, continueWithTools, LIMIT_FINISH_REASON, noteRound, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
 import { sseDataEvents } from './sse-events.ts';
@@ -148,5 +149,5 @@ export async function runStreamLoop(run: AgentRun, abort: () => void): Promise<R
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status, headers: SSE_HEADERS });
+  return new Response(body, { status, headers: withRequestId(run.rec, SSE_HEADERS) });
 }

@@ -24,7 +24,7 @@ export function requestLifecycle(telemetry: Telemetry, timeouts: ConnectionTimeo
       if (!rec) return;
       rec.route = route;
       if (response instanceof Response) {
-        response.headers.set('x-request-id', rec.id);
+        if (!rec.stamped) response.headers.set('x-request-id', rec.id);
         rec.status ??= response.status;
       } else rec.status ??= Number(set.status ?? 200);
       // A relayed stream is still flowing: its relay finishes the record when it ends.
@@ -39,6 +39,7 @@ export function finishWithError(telemetry: Telemetry, timeouts: ConnectionTimeou
   if (!rec) return response;
   if (route) rec.route = route;
   rec.status = response.status;
+  // An error replaces the route's Response, so its id is always set here.
   response.headers.set('x-request-id', rec.id);
   if (!rec.deferred) telemetry.finish(rec);
   return response;

@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { chatCompletion, fakeProvider } from '../helpers/fake-provider.ts';
+import { chatChunks, chatCompletion, fakeProvider, sseResponse } from '../helpers/fake-provider.ts';
 import { testGateway } from '../helpers/gateway.ts';
 
-const fake = fakeProvider({ 'POST /chat/completions': () => Response.json(chatCompletion('hello there')) });
+const fake = fakeProvider({
+  'POST /chat/completions': (_req, rec) =>
+    (JSON.parse(rec.body) as { stream?: boolean }).stream ? sseResponse(chatChunks(['hello', ' there'])) : Response.json(chatCompletion('hello there')),
+});
 afterAll(() => fake.stop());
 const gw = testGateway({ OPENAI_API_URL: fake.url, OPENAI_API_KEY: 'sk-log-secret' });
 
@@ -40,6 +43,16 @@ describe('request ids and one log line per request', () => {
     });
     expect(typeof line?.duration_ms).toBe('number');
     expect(typeof line?.time).toBe('string');
+  });
+
+  test('a streamed chat carries the id once and logs its line when the stream ends', async () => {
+    const res = await gw.post('/v1/chat/completions', { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true }, {
+      headers: { 'content-type': 'application/json', 'x-request-id': 'stream-id-1' },
+    });
+    expect(res.headers.get('x-request-id')).toBe('stream-id-1');
+    expect([...res.headers].filter(([name]) => name === 'x-request-id')).toHaveLength(1);
+    expect(await res.text()).toEndWith('data: [DONE]\n\n');
+    expect(await lineFor(gw.logs, 'stream-id-1')).toMatchObject({ status: 200, stream: true, route: '/v1/chat/completions' });
   });
 
   test('an unsafe id is replaced by a generated one; none given → generated', async () => {
