@@ -100,9 +100,11 @@ export async function measureTarget(t: RunningTarget, ctx: ScenarioContext): Pro
     await sanity(probe, t, model);
     const plainBody = chatBody(t, model, false);
     const pacedBody = chatBody(t, `${model}-paced`, true);
-    // A first pass warms the JIT and the upstream connection pool; only the second one counts.
+    // A first pass warms the JIT and the upstream connection pool; only the second one counts. The
+    // stream path gets its own first pass: it shares little code with the non-stream one.
     await sequential(probe, Math.min(200, s.oneConnSamples), () => probe.request('POST', '/v1/chat/completions', t.headers, plainBody));
     oneConn = await sequential(probe, s.oneConnSamples, () => probe.request('POST', '/v1/chat/completions', t.headers, plainBody));
+    await sequential(probe, s.ttfbSamples, () => probe.request('POST', '/v1/chat/completions', t.headers, pacedBody));
     paced = await sequential(probe, s.ttfbSamples, () => probe.request('POST', '/v1/chat/completions', t.headers, pacedBody));
     if (!paced.every((r) => r.body.includes('data: [DONE]'))) throw new Error(`${t.name}: a paced stream did not end with [DONE]`);
   } finally {
