@@ -86,12 +86,6 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
     }
   };
 
-  // The first read starts now, not at Bun's first pull: the upstream's first chunk is then on its way
-  // while the Response passes through the framework (about 0.1 ms at one connection). Its failure is
-  // handled where the relay awaits it.
-  let firstRead = reader ? readWithin() : undefined;
-  firstRead?.catch(() => undefined);
-
   const finish = (error?: string) => {
     if (finished) return;
     finished = true;
@@ -130,8 +124,7 @@ export function relaySse(call: UpstreamCall, opts: RelayOptions): ReadableStream
     }
     try {
       for (;;) {
-        const { done, value } = await (firstRead ?? readWithin());
-        firstRead = undefined;
+        const { done, value } = await readWithin();
         if (done) break;
         const out = opts.observer?.chunk ? opts.observer.chunk(value) : value;
         if (out.byteLength === 0) continue;
