@@ -1,9 +1,9 @@
 /**
  * The hooks every request passes through, in one plugin: request ids, the record telemetry logs and
- * measures, and the connection timeouts. Each hook is paid by every request, so there are two: no
- * after-response hook (Elysia runs those through a setImmediate per request, which also delayed a
- * streamed first chunk), and no hook asks for `server` (see ConnectionTimeouts). A request that ends in
- * an error is finished by `finishWithError`, from the app's one error handler.
+ * measures, and the connection timeouts. Each per-request hook is paid by every request, so there are
+ * two (onStart runs once): no after-response hook (Elysia runs those through a setImmediate per request,
+ * which also delayed a streamed first chunk), and no hook asks for `server` (see ConnectionTimeouts). A
+ * request that ends in an error is finished by `finishWithError`, from the app's one error handler.
  */
 import { Elysia } from 'elysia';
 import type { Telemetry } from '../telemetry/telemetry.ts';
