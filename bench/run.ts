@@ -167,7 +167,7 @@ async function main(): Promise<void> {
             throw ended ? new Error(`${err.message} (the process ended: ${ended}; see bench/.work/${name}.stderr.log)`) : err;
           });
           const t = result[name];
-          log(`run ${run} ${name}: ${Math.round(t.chatRps)} req/s, ${Math.round(t.chatCpuUs)} µs CPU/req, first chunk ${t.ttfbP50Ms.toFixed(3)} ms, peak ${t.peakRssMb.toFixed(1)} MB`);
+          log(`run ${run} ${name}: ${Math.round(t.chatRps)} req/s, ${Math.round(t.chatCpuUs)} µs CPU/req, first chunk ${t.ttfbP50Ms.toFixed(3)} ms (warm ${t.ttfbWarmP50Ms.toFixed(3)}), peak ${t.peakRssMb.toFixed(1)} MB`);
         } finally {
           await target.stop();
         }
