@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.ts';
 import { authHeaders, authorizeUrl } from '../providers/auth.ts';
 import { providerUrl, type Provider } from '../providers/registry.ts';
 import type { ChatRequest, ChatTool } from '../schemas.ts';
-import { readAll, type UpstreamCall } from '../upstream/client.ts';
+import { readText, type UpstreamCall } from '../upstream/client.ts';
 import type { ClientLink } from '../upstream/deadlines.ts';
 import { callProvider } from '../upstream/provider-call.ts';
 import { withRequestId, type RequestRecord } from '../telemetry/request-record.ts';
@@ -22,7 +22,6 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-const decoder = new TextDecoder();
 
 /**
  * True when the gateway asks the provider for stream usage on the client's behalf (so tokens are
@@ -94,11 +93,11 @@ export function openChatCall(ctx: GatewayContext, provider: Provider, body: Chat
   );
 }
 
-/** Reads a non-streamed answer and checks that it is JSON (502 when it is not). */
-export async function readJsonAnswer(ctx: GatewayContext, provider: Provider, call: UpstreamCall): Promise<{ bytes: Uint8Array<ArrayBuffer>; json: unknown }> {
-  const bytes = await readAll(call, ctx.timeouts.timeoutMs, MAX_JSON_ANSWER);
+/** Reads a non-streamed answer and checks that it is JSON (502 when it is not); `text` is what the client gets. */
+export async function readJsonAnswer(ctx: GatewayContext, provider: Provider, call: UpstreamCall): Promise<{ text: string; json: unknown }> {
+  const text = await readText(call, ctx.timeouts.timeoutMs, MAX_JSON_ANSWER);
   try {
-    return { bytes, json: JSON.parse(decoder.decode(bytes)) };
+    return { text, json: JSON.parse(text) };
   } catch {
     throw new GatewayError(502, `Provider ${provider.id} returned a response that is not valid JSON`);
   }
@@ -150,11 +149,11 @@ export async function forwardChat(
     const stream = relaySse(call, { gapTimeoutMs: ctx.timeouts.timeoutMs, ensureDone: true, observer });
     return new Response(stream, { status: call.response.status, headers: withRequestId(rec, SSE_HEADERS) });
   }
-  const { bytes, json } = await readJsonAnswer(ctx, provider, call);
+  const { text, json } = await readJsonAnswer(ctx, provider, call);
   if (rec) {
     rec.upstreamMs += performance.now() - call.startedAt;
     const usage = usageOf(json);
     if (usage) Object.assign(rec, { inputTokens: usage.input, outputTokens: usage.output });
   }
-  return new Response(bytes, { status: call.response.status, headers: withRequestId(rec, JSON_HEADERS) });
+  return new Response(text, { status: call.response.status, headers: withRequestId(rec, JSON_HEADERS) });
 }

@@ -36,12 +36,12 @@ function finalAnswer(json: unknown, mcp: readonly ToolCall[], client: readonly T
   return out;
 }
 
-/** Runs the loop and returns the final answer (the provider's bytes untouched when no tool ran). */
+/** Runs the loop and returns the final answer (the provider's own answer, unchanged, when no tool ran). */
 export async function runJsonLoop(run: AgentRun): Promise<Response> {
   const usage = new UsageSum();
   for (let round = 1; ; round++) {
     const call = await callModel(run);
-    const { bytes, json } = await readJsonAnswer(run.ctx, run.provider, call);
+    const { text, json } = await readJsonAnswer(run.ctx, run.provider, call);
     noteRound(run, call);
     usage.add(usageOfAnswer(json));
     usage.record(run.rec);
@@ -53,7 +53,7 @@ export async function runJsonLoop(run: AgentRun): Promise<Response> {
     }
     if (mcp.length > 0 && client.length === 0) run.ctx.logger.warn('mcp agent loop stopped at its limit', { rounds: round });
     const status = call.response.status;
-    if (round === 1 && mcp.length === 0) return new Response(bytes, { status, headers: JSON_HEADERS });
+    if (round === 1 && mcp.length === 0) return new Response(text, { status, headers: JSON_HEADERS });
     return new Response(JSON.stringify(finalAnswer(json, mcp, client, usage)), { status, headers: JSON_HEADERS });
   }
 }

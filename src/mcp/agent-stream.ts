@@ -126,9 +126,9 @@ export async function runStreamLoop(run: AgentRun, abort: () => void): Promise<R
   const status = first.response.status;
   if (!(first.response.headers.get('content-type')?.includes('text/event-stream') ?? false)) {
     // The provider answered a stream request with plain JSON: pass it on as it is.
-    const { bytes } = await readJsonAnswer(run.ctx, run.provider, first);
+    const { text } = await readJsonAnswer(run.ctx, run.provider, first);
     noteRound(run, first);
-    return new Response(bytes, { status, headers: { 'content-type': 'application/json' } });
+    return new Response(text, { status, headers: { 'content-type': 'application/json' } });
   }
   if (run.rec) Object.assign(run.rec, { deferred: true, status });
   const ending: Ending = {};

@@ -4,7 +4,17 @@ import { testGateway } from '../helpers/gateway.ts';
 
 const openai = fakeProvider({ 'POST /chat/completions': (_req, rec) => Response.json(chatCompletion('hello', JSON.parse(rec.body).model)) });
 const groq = fakeProvider({ 'POST /chat/completions': () => Response.json(chatCompletion('from groq')) }, '/openai/v1');
-afterAll(() => Promise.all([openai.stop(), groq.stop()]));
+// Non-ASCII text, spacing and key order a re-serialisation would change: the client must get these bytes.
+const RAW_ANSWER = `{"id":"c1",  "object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"héllo 世界 🙂 \\u00e9"},"finish_reason":"stop"}],"model":"m"}`;
+const raw = fakeProvider({
+  'POST /chat/completions': (_req, rec) => {
+    const bytes = new TextEncoder().encode(RAW_ANSWER);
+    // One answer with a declared length, one chunked (no length): the two ways the gateway reads it.
+    if (JSON.parse(rec.body).model === 'chunked') return new Response(new Blob([bytes]).stream(), { headers: { 'content-type': 'application/json' } });
+    return new Response(bytes, { headers: { 'content-type': 'application/json' } });
+  },
+});
+afterAll(() => Promise.all([openai.stop(), groq.stop(), raw.stop()]));
 
 const gw = testGateway({
   OPENAI_API_URL: openai.url,
@@ -23,6 +33,15 @@ describe('chat routing', () => {
     const sent = JSON.parse(openai.last().body);
     expect(sent).toEqual({ model: 'gpt-4o', messages, temperature: 0.2, seed: 7 });
     expect(openai.last().path).toBe('/v1/chat/completions');
+  });
+
+  test('a non-streamed answer reaches the client byte for byte (UTF-8, spacing, key order), with or without a declared length', async () => {
+    const gwRaw = testGateway({ OPENAI_API_URL: raw.url, OPENAI_API_KEY: 'sk-raw' });
+    for (const model of ['openai/m', 'openai/chunked']) {
+      const res = await gwRaw.post('/v1/chat/completions', { model, messages });
+      expect(res.status).toBe(200);
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(new TextEncoder().encode(RAW_ANSWER));
+    }
   });
 
   test('the prefix is matched case-insensitively and the rest may hold more slashes', async () => {
