@@ -2,24 +2,29 @@
  * A/B of gateway variants on a shared machine: each variant (an entry file, plus optional settings) is
  * started fresh and loaded in turn, round after round, and compared on its own CPU time per request,
  * which other work on the machine disturbs far less than requests/s.
- *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
+ *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] [--paired] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
  * An argument `LOG_LEVEL=warn@src/main.ts` runs src/main.ts with LOG_LEVEL=warn; an entry that is not a
  * .ts file is run as a compiled gateway.
+ * --paired: every variant is started once and they take turns of --seconds (1 s is enough) under load,
+ * and each turn is compared with the first variant's turn just before it. This machine's speed moves in
+ * steps of up to ±30% from one second to the next (other VMs on the host); the median of those per-turn
+ * ratios still separates variants ~2–3% apart, where fresh starts per round could not.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pickTool, runLoad } from './load.ts';
 import { median } from './report.ts';
 import { chatBody } from './scenarios.ts';
-import { BUN, cpuTimeMs, killAll, memoryOf, ROOT, spawnTracked, startTarget } from './targets.ts';
+import { BUN, cpuTimeMs, killAll, memoryOf, ROOT, spawnTracked, startTarget, type RunningTarget } from './targets.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const rounds = opt('rounds', 4);
 const seconds = opt('seconds', 4);
 const stream = argv.includes('--stream');
+const paired = argv.includes('--paired');
 const variants = argv.filter((a) => !a.startsWith('--'));
-if (variants.length === 0) throw new Error('usage: bun run bench/ab.ts [--rounds=N] [--seconds=S] [--stream] entry.ts [NAME=V@entry.ts ...]');
+if (variants.length === 0) throw new Error('usage: bun run bench/ab.ts [--rounds=N] [--seconds=S] [--stream] [--paired] entry.ts [NAME=V@entry.ts ...]');
 
 function parseVariant(v: string): { entry: string; env: Record<string, string> } {
   const at = v.lastIndexOf('@');
@@ -51,32 +56,52 @@ const mockPort = (JSON.parse(new TextDecoder().decode(first.value).split('\n')[0
 const cpu: number[][] = variants.map(() => []);
 const rps: number[][] = variants.map(() => []);
 const peak: number[][] = variants.map(() => []);
-for (let round = 0; round < rounds; round++) {
-  for (const [i, v] of variants.entries()) {
-    const { entry, env } = parseVariant(v);
-    // A .ts entry runs from source; anything else is taken for a compiled gateway.
-    const kind = entry.endsWith('.ts') ? 'source' : 'binary';
-    const t = await startTarget(kind, { mockPort, pin: targetPin, entry, binary: entry, env: { ...POOL_ENV, ...env } });
-    try {
-      const spec = { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64 };
-      await runLoad(tool, { ...spec, durationSec: 1 }, loadPin);
-      const before = cpuTimeMs(t.pid);
-      const r = await runLoad(tool, { ...spec, durationSec: seconds }, loadPin);
-      const used = cpuTimeMs(t.pid) - before;
-      if (r.errors + r.non2xx > 0) process.stderr.write(`${v}: ${r.errors} errors, ${r.non2xx} non-2xx\n`);
-      cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
-      rps[i]?.push(r.rps);
-      peak[i]?.push(memoryOf(t.pid).peakMb);
-      process.stderr.write(`round ${round + 1} ${v}: ${Math.round(r.rps)} req/s, ${((used * 1000) / r.requests).toFixed(1)} µs CPU/req\n`);
-    } finally {
-      await t.stop();
+
+function startVariant(v: string) {
+  const { entry, env } = parseVariant(v);
+  // A .ts entry runs from source; anything else is taken for a compiled gateway.
+  const kind = entry.endsWith('.ts') ? 'source' : 'binary';
+  return startTarget(kind, { mockPort, pin: targetPin, entry, binary: entry, env: { ...POOL_ENV, ...env } });
+}
+
+/** One measured load of `t`, after `warmSec` of warm-up. */
+async function turn(i: number, t: RunningTarget, warmSec: number): Promise<void> {
+  const spec = { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64 };
+  if (warmSec > 0) await runLoad(tool, { ...spec, durationSec: warmSec }, loadPin);
+  const before = cpuTimeMs(t.pid);
+  const r = await runLoad(tool, { ...spec, durationSec: seconds }, loadPin);
+  const used = cpuTimeMs(t.pid) - before;
+  if (r.errors + r.non2xx > 0) process.stderr.write(`${variants[i]}: ${r.errors} errors, ${r.non2xx} non-2xx\n`);
+  cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
+  rps[i]?.push(r.rps);
+  peak[i]?.push(memoryOf(t.pid).peakMb);
+  process.stderr.write(`${variants[i]}: ${Math.round(r.rps)} req/s, ${((used * 1000) / r.requests).toFixed(1)} µs CPU/req\n`);
+}
+
+if (paired) {
+  const targets: RunningTarget[] = [];
+  for (const v of variants) targets.push(await startVariant(v));
+  for (const [i, t] of targets.entries()) await turn(i, t, 1);
+  for (const c of [cpu, rps, peak]) for (const list of c) list.length = 0;
+  for (let round = 0; round < rounds; round++) for (const [i, t] of targets.entries()) await turn(i, t, 0);
+  await Promise.all(targets.map((t) => t.stop()));
+} else {
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, v] of variants.entries()) {
+      const t = await startVariant(v);
+      try {
+        await turn(i, t, 1);
+      } finally {
+        await t.stop();
+      }
     }
   }
 }
-console.log(`\n| variant | CPU µs/req min | CPU µs/req median | req/s max | req/s median | peak RSS median |\n| --- | ---: | ---: | ---: | ---: | ---: |`);
+console.log(`\n| variant | CPU µs/req min | CPU µs/req median | CPU vs the first, per turn (median) | req/s max | req/s median | peak RSS median |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |`);
 variants.forEach((v, i) => {
   const c = cpu[i] ?? [];
   const r = rps[i] ?? [];
-  console.log(`| ${v} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${Math.round(Math.max(...r))} | ${Math.round(median(r))} | ${median(peak[i] ?? []).toFixed(1)} MB |`);
+  const vsFirst = median(c.map((x, k) => x / (cpu[0]?.[k] ?? Number.NaN)));
+  console.log(`| ${v} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${vsFirst.toFixed(3)} | ${Math.round(Math.max(...r))} | ${Math.round(median(r))} | ${median(peak[i] ?? []).toFixed(1)} MB |`);
 });
 killAll();

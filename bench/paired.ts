@@ -1,32 +1,32 @@
 /**
  * The features goal measured side by side: the default binary and the one with MCP, auth and telemetry
  * on run at once (one idles while the other is loaded) and take turns under the same non-stream load.
- * Measured one after the other, a single pair swung ±20% with the machine; the best of several turns
- * each is what the two can do.
+ * This machine's speed shifts from one second to the next (other VMs on the host), in steps of up to
+ * ±30%; the best turn of each (the method before) swung 8–23% between runs of the same code. Each turn
+ * of `features` is compared with the `binary` turn just before it, and the median of those ratios taken.
  */
 import { runLoad } from './load.ts';
+import { median } from './report.ts';
 import { chatBody, type ScenarioContext } from './scenarios.ts';
 import type { RunningTarget } from './targets.ts';
 
-/** 1 − features/binary of the best non-stream requests/s each reached over `rounds` turns. */
-export async function pairedDrop(binary: RunningTarget, features: RunningTarget, ctx: ScenarioContext, rounds: number, seconds: number): Promise<number> {
-  const best = [0, 0];
-  const targets = [binary, features];
-  for (let round = 0; round < rounds; round++) {
-    for (const [i, t] of targets.entries()) {
-      const spec = {
-        port: t.port,
-        method: 'POST' as const,
-        path: '/v1/chat/completions',
-        headers: t.headers,
-        body: chatBody(t, ctx.upstreamModel, false),
-        connections: ctx.settings.connections,
-      };
-      if (round === 0) await runLoad(ctx.tool, { ...spec, durationSec: 1 }, ctx.loadPin);
-      const r = await runLoad(ctx.tool, { ...spec, durationSec: seconds }, ctx.loadPin);
-      if (r.errors + r.non2xx > 0) throw new Error(`${t.name}: ${r.errors} errors, ${r.non2xx} non-2xx in the paired load`);
-      best[i] = Math.max(best[i] ?? 0, r.rps);
-    }
+/** 1 − the median over `turns` of features/binary requests/s, each pair loaded back to back. */
+export async function pairedDrop(binary: RunningTarget, features: RunningTarget, ctx: ScenarioContext, turns: number, seconds: number): Promise<number> {
+  const rps = async (t: RunningTarget, durationSec: number) => {
+    const r = await runLoad(
+      ctx.tool,
+      { port: t.port, method: 'POST', path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, ctx.upstreamModel, false), connections: ctx.settings.connections, durationSec },
+      ctx.loadPin,
+    );
+    if (r.errors + r.non2xx > 0) throw new Error(`${t.name}: ${r.errors} errors, ${r.non2xx} non-2xx in the paired load`);
+    return r.rps;
+  };
+  await rps(binary, 1);
+  await rps(features, 1);
+  const ratios: number[] = [];
+  for (let turn = 0; turn < turns; turn++) {
+    const b = await rps(binary, seconds);
+    ratios.push((await rps(features, seconds)) / b);
   }
-  return 1 - (best[1] ?? 0) / (best[0] ?? 1);
+  return 1 - median(ratios);
 }

@@ -24,7 +24,7 @@ export interface Report {
   othersBusy: number;
   settings: Settings;
   runs: RunResult[];
-  /** Per run: 1 − features/binary requests/s, the two loaded in turn (bench/paired.ts). */
+  /** Per run: 1 − features/binary requests/s, the two loaded in turns (bench/paired.ts). */
   featuresDrops: number[];
   errors: string[];
   smoke: boolean;
@@ -198,7 +198,7 @@ export function renderReport(r: Report): string {
     `- One connection (bench/probe.ts, raw keep-alive HTTP/1.1): ${s.oneConnSamples} sequential non-stream chats; ${s.ttfbSamples} sequential paced streams, first chunk = first body byte after the headers. The paced streams run twice: on the fresh process (after its first pass of as many), and again after the load runs, on a new connection, once the JIT has compiled the stream path as it has in a gateway in service (the goal uses this warm figure).`,
     '- Memory: /proc/<pid>/status of the target: VmRSS after the one-connection warm-up (idle), VmHWM after the load runs (peak).',
     '- Cold start: spawn of a fresh process to the first 200 from its health path, polled every millisecond. Every target is restarted for each run.',
-    '- Features (`features`): the same compiled binary with TELEMETRY_ENABLE=true (metrics on their own port), AUTH_ENABLE=true against an OIDC issuer stand-in (bench/mock-issuer.ts: RS256 key, discovery and JWKS; every request carries its signed bearer token, verified by the gateway) and MCP_ENABLE=true, MCP_EXPOSE=true with one Streamable HTTP MCP server (bench/mcp-server.ts: tools echo, add, time). Measuring starts once GET /v1/mcp/tools lists the tools; the mock never asks for a tool call, so each chat is one round with the tools attached. The drop in the goals table is measured side by side after each run (bench/paired.ts): both binaries up at once, loaded in turn (4 turns of 2 s after 1 s of warm-up each), 1 − features/binary of the best non-stream requests/s each reached, then the median over runs; the table row is the same ratio from the one-after-the-other measurements.',
+    '- Features (`features`): the same compiled binary with TELEMETRY_ENABLE=true (metrics on their own port), AUTH_ENABLE=true against an OIDC issuer stand-in (bench/mock-issuer.ts: RS256 key, discovery and JWKS; every request carries its signed bearer token, verified by the gateway) and MCP_ENABLE=true, MCP_EXPOSE=true with one Streamable HTTP MCP server (bench/mcp-server.ts: tools echo, add, time). Measuring starts once GET /v1/mcp/tools lists the tools; the mock never asks for a tool call, so each chat is one round with the tools attached. The drop in the goals table is measured side by side after each run (bench/paired.ts): both binaries up at once, loaded in turn (after 1 s of warm-up each, 8 turns of 1 s each: binary, then features), 1 − the median of the per-turn features/binary requests/s ratios, then the median over runs; the table row is the same ratio from the one-after-the-other measurements.',
     '- Portkey: `node build/start-server.js --headless` with `x-portkey-provider: openai` and `x-portkey-custom-host` pointing at the same mock.',
   );
   if (r.errors.length > 0) {

@@ -182,7 +182,7 @@ async function main(): Promise<void> {
       try {
         const [b, f] = [await start('binary'), await start('features')];
         try {
-          const drop = await pairedDrop(b, f, ctx, smoke ? 1 : 4, smoke ? 1 : 2);
+          const drop = await pairedDrop(b, f, ctx, smoke ? 1 : 8, 1);
           featuresDrops.push(drop);
           log(`run ${run} features vs binary, side by side: ${(drop * 100).toFixed(1)}% fewer requests/s`);
         } finally {
