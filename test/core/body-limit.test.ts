@@ -35,6 +35,21 @@ describe('request bodies are capped before anything goes upstream', () => {
     expect(upstream.received).toHaveLength(0);
   });
 
+  test('a chunked body under the limit passes, its UTF-8 intact (split mid-character across chunks)', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'héllo 世界' }] }));
+    const cut = bytes.indexOf(0xe4) + 1; // inside the three bytes of 世
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(bytes.slice(0, cut));
+        c.enqueue(bytes.slice(cut));
+        c.close();
+      },
+    });
+    const res = await fetch(`${live.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(upstream.last().body).messages[0].content).toBe('héllo 世界');
+  });
+
   test('a body under the limit passes', async () => {
     const res = await gw.post('/v1/chat/completions', { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'small' }] });
     expect(res.status).toBe(200);
