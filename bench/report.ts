@@ -26,6 +26,8 @@ export interface Report {
   runs: RunResult[];
   /** Per run: 1 − features/binary requests/s, the two loaded in turns (bench/paired.ts). */
   featuresDrops: number[];
+  /** Per run: each gateway's requests/s over direct's, loaded in turns (bench/paired.ts). */
+  sharesOfDirect: Partial<Record<TargetName, number>>[];
   errors: string[];
   smoke: boolean;
   command: string;
@@ -74,6 +76,12 @@ function featuresCost(run: RunResult): { drop: number; addedCpuUs: number } {
   return f && b ? { drop: 1 - f.chatRps / b.chatRps, addedCpuUs: f.chatCpuUs - b.chatCpuUs } : { drop: Number.NaN, addedCpuUs: Number.NaN };
 }
 
+/** The side-by-side share of direct (median over runs), or the one-after-the-other one when not measured. */
+function shareOfDirect(r: Report, n: TargetName): number {
+  const paired = median(r.sharesOfDirect.map((s) => s[n] ?? Number.NaN));
+  return Number.isFinite(paired) ? paired : medRatio(r, n, (x) => x.rpsVsDirect);
+}
+
 const medFeatures = (r: Report, pick: (c: ReturnType<typeof featuresCost>) => number) => median(r.runs.map((run) => pick(featuresCost(run))));
 
 function fmt(v: number, digits = 1, unit = ''): string {
@@ -94,7 +102,7 @@ interface Goal {
 
 /** The issue's targets, each checked on our gateway. */
 const GOALS: Goal[] = [
-  { what: 'non-stream chat throughput ≥ 45% of direct', value: (r, n) => medRatio(r, n, (x) => x.rpsVsDirect), show: (v) => fmt(v * 100, 1, '%'), met: (v) => v >= 0.45 },
+  { what: 'non-stream chat throughput ≥ 45% of direct (side by side)', value: (r, n) => shareOfDirect(r, n), show: (v) => fmt(v * 100, 1, '%'), met: (v) => v >= 0.45 },
   { what: 'non-stream chat throughput ≥ 15x Portkey', value: (r, n) => medRatio(r, n, (x) => x.rpsVsPortkey), show: (v) => fmt(v, 1, 'x'), met: (v) => v >= 15 },
   // Steady state, as clients of a gateway in service see it; the fresh process's figure is in the table too.
   { what: 'streamed first chunk within 0.5 ms of direct (1 connection, warm)', value: (r, n) => medRatio(r, n, (x) => x.addedTtfbWarmMs), show: (v) => signed(v), met: (v) => v <= 0.5 },
@@ -127,7 +135,8 @@ function rows(r: Report): Row[] {
   const gatewayOnly = (f: (n: TargetName) => string) => (n: TargetName) => (n === 'direct' ? '—' : f(n));
   return [
     { label: 'non-stream chat, requests/s', cell: m((t) => t.chatRps, 0, '') },
-    { label: '… share of direct (same run)', cell: gatewayOnly((n) => fmt(medRatio(r, n, (x) => x.rpsVsDirect) * 100, 1, '%')) },
+    { label: '… share of direct (same run, one after the other)', cell: gatewayOnly((n) => fmt(medRatio(r, n, (x) => x.rpsVsDirect) * 100, 1, '%')) },
+    { label: '… share of direct (side by side, turn after turn)', cell: gatewayOnly((n) => fmt(median(r.sharesOfDirect.map((s) => s[n] ?? Number.NaN)) * 100, 1, '%')) },
     { label: '… CPU time of the target per request', cell: m((t) => t.chatCpuUs, 0, ' µs') },
     {
       label: '… throughput drop / CPU added vs binary (same run)',
@@ -195,6 +204,7 @@ export function renderReport(r: Report): string {
   out.push(
     `- Mock upstream (bench/mock-upstream.ts, Bun.serve): a fixed ~600-byte chat answer; streamed answers of ${r.mock.chunks + 2} events and \`[DONE]\`, sent at once under load, and ${r.mock.delayMs} ms apart (a \`-paced\` model) for the one-connection stream figures.`,
     `- Throughput: ${s.connections} connections, ${s.chatSeconds} s non-stream and ${s.streamSeconds} s streamed, after a ${s.warmupSeconds} s warm-up; latency under load is the load generator's p50/p99.`,
+    "- Share of direct, side by side (the goal's figure): after each run, the bare pass-through, the gateway from source and the binary are started again and stay up together; in each of 6 turns, each gets 1 s of load right after 1 s on the upstream directly, and the median of its turns' ratios is taken (bench/paired.ts), then the median over runs. This machine's speed moves in steps from one second to the next (other VMs on the host), and targets measured ~30 s apart can land in different steps; back-to-back turns do not.",
     `- One connection (bench/probe.ts, raw keep-alive HTTP/1.1): ${s.oneConnSamples} sequential non-stream chats; ${s.ttfbSamples} sequential paced streams, first chunk = first body byte after the headers. The paced streams run twice: on the fresh process (after its first pass of as many), and again after the load runs, on a new connection, once the JIT has compiled the stream path as it has in a gateway in service (the goal uses this warm figure).`,
     '- Memory: /proc/<pid>/status of the target: VmRSS after the one-connection warm-up (idle), VmHWM after the load runs (peak).',
     '- Cold start: spawn of a fresh process to the first 200 from its health path, polled every millisecond. Every target is restarted for each run.',

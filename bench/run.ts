@@ -19,7 +19,7 @@ import { measureTarget, type Settings } from './scenarios.ts';
 import { BINARY, BUN, ROOT, WORK, directTarget, killAll, startService, startTarget, TARGET_NAMES, unavailable, type RunningTarget, type TargetName } from './targets.ts';
 import { profileSource } from './profile.ts';
 import { startFeatureServices, type FeatureServices } from './features.ts';
-import { pairedDrop } from './paired.ts';
+import { pairedRatios } from './paired.ts';
 
 const argv = process.argv.slice(2);
 const has = (name: string) => argv.includes(`--${name}`) || argv.some((a) => a.startsWith(`--${name}=`));
@@ -130,6 +130,7 @@ async function main(): Promise<void> {
   const errors: string[] = [];
   const results: RunResult[] = [];
   const featuresDrops: number[] = [];
+  const sharesOfDirect: Partial<Record<TargetName, number>>[] = [];
   // The issuer and MCP server outlive the runs: only the gateway is started fresh each time.
   let features: FeatureServices | undefined;
   let featuresProblem = 'not started';
@@ -177,12 +178,29 @@ async function main(): Promise<void> {
       }
     }
     results.push(result);
-    // The features goal, A/B: both binaries up at once, loaded in turn (bench/paired.ts).
+    // Shares of direct, side by side (bench/paired.ts): each gateway's turn right after one of direct.
+    const sharing = (['bare', 'source', 'binary'] as const).filter((n) => result[n]);
+    if (result.direct && sharing.length > 0) {
+      const started: RunningTarget[] = [];
+      try {
+        for (const n of sharing) started.push(await start(n));
+        const ratios = await pairedRatios(await start('direct'), started, ctx, smoke ? 1 : 6, 1);
+        const shares: Partial<Record<TargetName, number>> = {};
+        sharing.forEach((n, i) => (shares[n] = ratios[i]));
+        sharesOfDirect.push(shares);
+        log(`run ${run} share of direct, side by side: ${sharing.map((n) => `${n} ${((shares[n] ?? Number.NaN) * 100).toFixed(1)}%`).join(', ')}`);
+      } catch (err) {
+        errors.push(`run ${run} side by side with direct: ${(err as Error).message}`);
+      } finally {
+        await Promise.all(started.map((t) => t.stop()));
+      }
+    }
+    // The features goal, the same way: both binaries up at once, features right after binary.
     if (result.binary && result.features && features) {
       try {
         const [b, f] = [await start('binary'), await start('features')];
         try {
-          const drop = await pairedDrop(b, f, ctx, smoke ? 1 : 8, 1);
+          const drop = 1 - ((await pairedRatios(b, [f], ctx, smoke ? 1 : 8, 1))[0] ?? Number.NaN);
           featuresDrops.push(drop);
           log(`run ${run} features vs binary, side by side: ${(drop * 100).toFixed(1)}% fewer requests/s`);
         } finally {
@@ -210,6 +228,7 @@ async function main(): Promise<void> {
     settings,
     runs: results,
     featuresDrops,
+    sharesOfDirect,
     errors,
     smoke,
     command: smoke ? 'npm run bench:smoke' : 'npm run bench',
