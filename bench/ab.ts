@@ -64,12 +64,16 @@ function startVariant(v: string) {
   return startTarget(kind, { mockPort, pin: targetPin, entry, binary: entry, env: { ...POOL_ENV, ...env } });
 }
 
-/** One measured load of `t`, after `warmSec` of warm-up. */
-async function turn(i: number, t: RunningTarget, warmSec: number): Promise<void> {
-  const spec = { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64 };
-  if (warmSec > 0) await runLoad(tool, { ...spec, durationSec: warmSec }, loadPin);
+function loadSpec(t: RunningTarget, durationSec: number) {
+  return { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64, durationSec };
+}
+
+const warm = (t: RunningTarget) => runLoad(tool, loadSpec(t, 1), loadPin);
+
+/** One measured load of variant `i`. */
+async function turn(i: number, t: RunningTarget): Promise<void> {
   const before = cpuTimeMs(t.pid);
-  const r = await runLoad(tool, { ...spec, durationSec: seconds }, loadPin);
+  const r = await runLoad(tool, loadSpec(t, seconds), loadPin);
   const used = cpuTimeMs(t.pid) - before;
   if (r.errors + r.non2xx > 0) process.stderr.write(`${variants[i]}: ${r.errors} errors, ${r.non2xx} non-2xx\n`);
   cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
@@ -81,16 +85,16 @@ async function turn(i: number, t: RunningTarget, warmSec: number): Promise<void>
 if (paired) {
   const targets: RunningTarget[] = [];
   for (const v of variants) targets.push(await startVariant(v));
-  for (const [i, t] of targets.entries()) await turn(i, t, 1);
-  for (const c of [cpu, rps, peak]) for (const list of c) list.length = 0;
-  for (let round = 0; round < rounds; round++) for (const [i, t] of targets.entries()) await turn(i, t, 0);
+  for (const t of targets) await warm(t);
+  for (let round = 0; round < rounds; round++) for (const [i, t] of targets.entries()) await turn(i, t);
   await Promise.all(targets.map((t) => t.stop()));
 } else {
   for (let round = 0; round < rounds; round++) {
     for (const [i, v] of variants.entries()) {
       const t = await startVariant(v);
       try {
-        await turn(i, t, 1);
+        await warm(t);
+        await turn(i, t);
       } finally {
         await t.stop();
       }
