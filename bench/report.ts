@@ -76,9 +76,12 @@ function featuresCost(run: RunResult): { drop: number; addedCpuUs: number } {
   return f && b ? { drop: 1 - f.chatRps / b.chatRps, addedCpuUs: f.chatCpuUs - b.chatCpuUs } : { drop: Number.NaN, addedCpuUs: Number.NaN };
 }
 
-/** The side-by-side share of direct (median over runs), or the one-after-the-other one when not measured. */
+/** The side-by-side share of direct, median over runs (NaN when not measured). */
+const pairedShare = (r: Report, n: TargetName) => median(r.sharesOfDirect.map((s) => s[n] ?? Number.NaN));
+
+/** The side-by-side share of direct, or the one-after-the-other one when that was not measured. */
 function shareOfDirect(r: Report, n: TargetName): number {
-  const paired = median(r.sharesOfDirect.map((s) => s[n] ?? Number.NaN));
+  const paired = pairedShare(r, n);
   return Number.isFinite(paired) ? paired : medRatio(r, n, (x) => x.rpsVsDirect);
 }
 
@@ -136,7 +139,7 @@ function rows(r: Report): Row[] {
   return [
     { label: 'non-stream chat, requests/s', cell: m((t) => t.chatRps, 0, '') },
     { label: '… share of direct (same run, one after the other)', cell: gatewayOnly((n) => fmt(medRatio(r, n, (x) => x.rpsVsDirect) * 100, 1, '%')) },
-    { label: '… share of direct (side by side, turn after turn)', cell: gatewayOnly((n) => fmt(median(r.sharesOfDirect.map((s) => s[n] ?? Number.NaN)) * 100, 1, '%')) },
+    { label: '… share of direct (side by side, turn after turn)', cell: gatewayOnly((n) => fmt(pairedShare(r, n) * 100, 1, '%')) },
     { label: '… CPU time of the target per request', cell: m((t) => t.chatCpuUs, 0, ' µs') },
     {
       label: '… throughput drop / CPU added vs binary (same run)',
