@@ -18,9 +18,8 @@ export interface Logger {
 export type LogSink = (line: string) => void;
 
 /**
- * How long a line may wait to share a write with the lines after it. A write per event-loop tick (as
- * before) still meant a write for nearly every request under load (~0.5–1 µs of CPU each); this is at
- * most ~100 writes a second.
+ * A window in which lines share one write. A write per event-loop tick (as before) still meant a write
+ * for nearly every request under load (~0.5–1 µs of CPU each); this is at most ~200 writes a second.
  */
 const FLUSH_MS = 10;
 /** Past this much pending text, it is written at once instead of waiting (a burst stays bounded). */
@@ -30,12 +29,14 @@ const FLUSH_BYTES = 16 * 1024;
 const unwritten = new Set<LineBatcher>();
 
 /**
- * Lines for a stream, written together at most FLUSH_MS late. Secrets are masked once per write rather
- * than once per line: a secret holds no newline, so it cannot span two lines of a batch.
+ * Lines for a stream. A line after a quiet spell is written at once (start-up, a lone request: nobody
+ * waits for it) and opens a FLUSH_MS window; the lines that come within it are written together when it
+ * ends. Secrets are masked once per write rather than once per line: a secret holds no newline, so it
+ * cannot span two lines of a batch.
  */
 export class LineBatcher {
   private pending = '';
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private window: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -45,13 +46,27 @@ export class LineBatcher {
   readonly add: LogSink = (line) => {
     if (this.pending === '') unwritten.add(this);
     this.pending += line;
-    if (this.pending.length >= FLUSH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    if (this.window === undefined) {
+      this.writePending();
+      this.window = setTimeout(this.endWindow, FLUSH_MS);
+    } else if (this.pending.length >= FLUSH_BYTES) this.writePending();
   };
 
+  /** Writes what is held now (shutdown). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearTimeout(this.window);
+    this.window = undefined;
+    this.writePending();
+  }
+
+  private readonly endWindow = (): void => {
+    this.window = undefined;
+    if (this.pending === '') return;
+    this.writePending();
+    this.window = setTimeout(this.endWindow, FLUSH_MS);
+  };
+
+  private writePending(): void {
     unwritten.delete(this);
     if (this.pending === '') return;
     const text = this.pending;

@@ -6,25 +6,31 @@ function batcher(scrub?: (text: string) => string) {
   return { writes, lines: new LineBatcher((text) => writes.push(text), scrub) };
 }
 
-test('lines added together leave in one write, shortly after', async () => {
+test('a line after a quiet spell is written at once; the lines right after it leave together, shortly after', async () => {
   const { writes, lines } = batcher();
   lines.add('{"n":1}\n');
+  expect(writes).toEqual(['{"n":1}\n']);
   lines.add('{"n":2}\n');
-  expect(writes).toHaveLength(0);
-  // Due 10 ms later; a loaded machine may run the timer late, so wait for it rather than a fixed time.
-  for (let waited = 0; writes.length === 0 && waited < 2000; waited += 5) await Bun.sleep(5);
-  expect(writes).toEqual(['{"n":1}\n{"n":2}\n']);
-  // Nothing pending: no further write.
-  await Bun.sleep(20);
+  lines.add('{"n":3}\n');
   expect(writes).toHaveLength(1);
+  // Due 10 ms later; a loaded machine may run the timer late, so wait for it rather than a fixed time.
+  for (let waited = 0; writes.length === 1 && waited < 2000; waited += 5) await Bun.sleep(5);
+  expect(writes).toEqual(['{"n":1}\n', '{"n":2}\n{"n":3}\n']);
+  // Nothing pending: no further write.
+  await Bun.sleep(30);
+  expect(writes).toHaveLength(2);
+  // Quiet again: the next line goes out at once.
+  lines.add('{"n":4}\n');
+  expect(writes).toHaveLength(3);
 });
 
 test('a burst is written as soon as it passes the size bound, not held back', () => {
   const { writes, lines } = batcher();
   const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
   for (let i = 0; i < 20; i++) lines.add(line);
-  expect(writes.length).toBeGreaterThanOrEqual(1);
-  expect(writes[0]!.length).toBeGreaterThanOrEqual(16 * 1024);
+  // The first line at once, then one write as soon as 16 KB were held.
+  expect(writes.length).toBeGreaterThanOrEqual(2);
+  expect(writes[1]!.length).toBeGreaterThanOrEqual(16 * 1024);
   flushLogs();
   expect(writes.join('')).toBe(line.repeat(20));
 });
@@ -32,20 +38,24 @@ test('a burst is written as soon as it passes the size bound, not held back', ()
 test('flushLogs writes what every batcher holds at once (shutdown)', () => {
   const a = batcher();
   const b = batcher();
-  a.lines.add('a\n');
-  b.lines.add('b\n');
+  a.lines.add('a1\n');
+  a.lines.add('a2\n');
+  b.lines.add('b1\n');
+  b.lines.add('b2\n');
+  expect(a.writes).toEqual(['a1\n']);
   flushLogs();
-  expect(a.writes).toEqual(['a\n']);
-  expect(b.writes).toEqual(['b\n']);
+  expect(a.writes).toEqual(['a1\n', 'a2\n']);
+  expect(b.writes).toEqual(['b1\n', 'b2\n']);
 });
 
 test('the mask runs over each write, so a secret in any of its lines is hidden', () => {
   const secret = 'sk-batch-secret-42';
   const { writes, lines } = batcher((text) => text.replaceAll(secret, '[REDACTED]'));
+  lines.add(`{"msg":"alone ${secret}"}\n`);
   lines.add(`{"msg":"first ${secret}"}\n`);
   lines.add(`{"msg":"${secret} second"}\n`);
   flushLogs();
-  expect(writes).toEqual(['{"msg":"first [REDACTED]"}\n{"msg":"[REDACTED] second"}\n']);
+  expect(writes).toEqual(['{"msg":"alone [REDACTED]"}\n', '{"msg":"first [REDACTED]"}\n{"msg":"[REDACTED] second"}\n']);
 });
 
 test("the default logger's lines reach stdout, masked, even when the process ends right after", async () => {
