@@ -1,4 +1,5 @@
 /** Turns the environment into a typed Config, by the settings table; every bad variable is reported at once. */
+import { checkCombinations, configWarnings, httpUrlProblem } from './config-checks.ts';
 import { SettingsReader, type Env } from './settings-reader.ts';
 import { PROVIDER_ROWS } from './spec.ts';
 
@@ -11,9 +12,12 @@ const TLS_VERSIONS = ['tls12', 'tls13'] as const;
 export interface ProviderSettings {
   id: string;
   url: string;
+  /** `<ID>_API_URL` was given (not the spec's default). */
+  urlSet: boolean;
   apiKey?: string;
 }
 
+/** The whole configuration, typed; built only by loadConfig. */
 export interface Config {
   environment: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -75,6 +79,8 @@ export interface Config {
   };
   providers: ProviderSettings[];
   cloudflareAccountId?: string;
+  /** Settings that start but look unintended (e.g. MCP_SERVERS without MCP_ENABLE); serve() logs them at start-up. */
+  warnings: string[];
 }
 
 /** Thrown when the environment holds values the gateway cannot run with; lists every problem. */
@@ -88,14 +94,12 @@ export class ConfigError extends Error {
 function readProviders(r: SettingsReader): ProviderSettings[] {
   return PROVIDER_ROWS.map((row) => {
     const prefix = row.id.toUpperCase();
-    const url = r.optionalString(`${prefix}_API_URL`) ?? row.url;
-    try {
-      const parsed = new URL(url.replace('{ACCOUNT_ID}', 'account'));
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
-    } catch {
-      r.problems.push(`${prefix}_API_URL: expected an http(s) URL, got "${url}"`);
-    }
-    return { id: row.id, url, apiKey: r.optionalString(`${prefix}_API_KEY`) };
+    const env = `${prefix}_API_URL`;
+    // Unset, its default: the spec's x-config row, or the provider row's url for rows derived from it.
+    const url = r.optionalString(env) ?? row.url;
+    const problem = httpUrlProblem(env, url.replace('{ACCOUNT_ID}', 'account'));
+    if (problem) r.problems.push(problem);
+    return { id: row.id, url, urlSet: r.isSet(env), apiKey: r.optionalString(`${prefix}_API_KEY`) };
   });
 }
 
@@ -166,25 +170,10 @@ export function loadConfig(env: Env): Config {
     },
     providers: readProviders(r),
     cloudflareAccountId: r.optionalString('CLOUDFLARE_ACCOUNT_ID'),
+    warnings: [],
   };
   checkCombinations(config, r.problems);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
+  config.warnings = configWarnings(config);
   return config;
-}
-
-function checkAuth(auth: Config['auth'], problems: string[]): void {
-  if (auth.issuer === '') problems.push('AUTH_ENABLE=true needs AUTH_OIDC_ISSUER (it is set but empty)');
-  else if (!/^https?:\/\/[^/?#]+/.test(auth.issuer)) problems.push(`AUTH_OIDC_ISSUER: expected an http(s) URL, got "${auth.issuer}"`);
-  if (auth.clientId === '') problems.push('AUTH_ENABLE=true needs AUTH_OIDC_CLIENT_ID (it is set but empty): tokens must name it in aud');
-}
-
-function checkCombinations(c: Config, problems: string[]): void {
-  if (Boolean(c.server.tlsCertPath) !== Boolean(c.server.tlsKeyPath)) {
-    problems.push('SERVER_TLS_CERT_PATH and SERVER_TLS_KEY_PATH must be set together');
-  }
-  if (c.auth.enable) checkAuth(c.auth, problems);
-  const cloudflare = c.providers.find((p) => p.id === 'cloudflare');
-  if (cloudflare?.apiKey && cloudflare.url.includes('{ACCOUNT_ID}') && !c.cloudflareAccountId) {
-    problems.push('CLOUDFLARE_API_KEY is set but the Cloudflare URL has {ACCOUNT_ID}: set CLOUDFLARE_ACCOUNT_ID (or a full CLOUDFLARE_API_URL)');
-  }
 }

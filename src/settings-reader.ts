@@ -39,7 +39,11 @@ export class SettingsReader {
 
   private read(name: string, type: SettingType): Value {
     const row = this.rows.get(name);
-    if (!row || row.type !== type) throw new Error(`setting ${name} of type ${type} is not in the settings table`);
+    // A gateway bug rather than a user's, but reported like any bad setting (ConfigError naming it), not as a crash.
+    if (!row || row.type !== type) {
+      this.problems.push(`${name}: read as ${type} but the settings table has ${row ? `it as ${row.type}` : 'no such setting'} (add it to src/settings.ts or to openapi.yaml's x-config)`);
+      return undefined;
+    }
     const raw = this.env[name];
     const text = raw === undefined || raw === '' ? row.default : raw;
     if (text === undefined) return undefined;
@@ -51,6 +55,10 @@ export class SettingsReader {
     return value;
   }
 
+  /** The variable was given a value (not left to its default). */
+  isSet(name: string): boolean {
+    return (this.env[name] ?? '').trim() !== '';
+  }
   string(name: string): string {
     const v = this.read(name, 'string');
     return typeof v === 'string' ? v : '';

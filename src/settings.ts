@@ -1,5 +1,5 @@
 /** Every setting the gateway reads: the spec's `x-config` rows plus the few the gateway adds, in one table. */
-import { SPEC_SETTINGS, type SettingRow } from './spec.ts';
+import { PROVIDER_ROWS, SPEC_SETTINGS, type ProviderRow, type SettingRow } from './spec.ts';
 
 /**
  * Settings the spec does not (yet) list. They follow the spec's row shape so that `--help`, the README
@@ -87,5 +87,21 @@ const GATEWAY_SETTINGS: readonly SettingRow[] = [
   },
 ];
 
+/**
+ * `<ID>_API_URL` and `<ID>_API_KEY` of a provider row, shaped like the spec's own provider settings, so a
+ * provider added to `x-provider-configs` alone is configurable (a provider is one row).
+ */
+function providerSettings(row: ProviderRow): SettingRow[] {
+  const prefix = row.id.toUpperCase();
+  return [
+    { name: `${row.id}_api_url`, env: `${prefix}_API_URL`, type: 'string', default: row.url, description: `${row.id} API URL`, secret: false, section: 'providers' },
+    { name: `${row.id}_api_key`, env: `${prefix}_API_KEY`, type: 'string', description: `${row.id} API Key`, secret: true, section: 'providers' },
+  ];
+}
+
+const SPEC_ENVS = new Set(SPEC_SETTINGS.map((s) => s.env));
+/** Provider settings the spec's x-config does not list already (none today; any provider added to the spec later). */
+const DERIVED_PROVIDER_SETTINGS = PROVIDER_ROWS.flatMap(providerSettings).filter((s) => !SPEC_ENVS.has(s.env));
+
 /** All settings, spec first. */
-export const SETTINGS: readonly SettingRow[] = [...SPEC_SETTINGS, ...GATEWAY_SETTINGS];
+export const SETTINGS: readonly SettingRow[] = [...SPEC_SETTINGS, ...DERIVED_PROVIDER_SETTINGS, ...GATEWAY_SETTINGS];

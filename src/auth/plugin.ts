@@ -2,6 +2,7 @@
 import { Elysia } from 'elysia';
 import type { Config } from '../config.ts';
 import type { Logger } from '../telemetry/log.ts';
+import { IssuerClient } from './issuer.ts';
 import { OIDC_TIMINGS, OidcVerifier, unauthorized, type OidcOptions } from './oidc.ts';
 
 /** Timings a caller may override (tests shorten the cooldowns). */
@@ -33,4 +34,16 @@ export function authPlugin(auth: Config['auth'], logger: Logger, timings: AuthTi
   return new Elysia({ name: 'auth' }).onBeforeHandle({ as: 'global' }, async ({ request }) => {
     await verifier.verify(tokenOf(request.headers.get('authorization')));
   });
+}
+
+/**
+ * Asks the issuer for its discovery document once, in the background, so an issuer that cannot be reached
+ * is logged at start-up ('OIDC issuer unavailable', with its URL) rather than at the first request. Its own
+ * client: the guard's cooldown is not started by it.
+ */
+export function probeIssuer(issuer: string, logger: Logger): Promise<void> {
+  return new IssuerClient(issuer, OIDC_TIMINGS, logger).resolve().then(
+    () => undefined,
+    () => undefined,
+  );
 }
