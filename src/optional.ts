@@ -1,9 +1,8 @@
 /**
- * The optional parts, loaded on first use: a gateway with MCP, metrics, auth or the docs off never pays
+ * The optional parts, loaded on first use: a gateway with MCP, metrics or auth off never pays
  * their import cost (the MCP SDK alone is ~80 ms and ~13 MB at start-up). `require` stays lazy in the
  * compiled binary too.
  */
-import type * as Swagger from '@elysiajs/swagger';
 import type * as Auth from './auth/plugin.ts';
 import type * as Mcp from './mcp/feature.ts';
 import type * as Metrics from './telemetry/metrics.ts';
@@ -13,4 +12,3 @@ export const loadMcp = (): typeof Mcp => require('./mcp/feature.ts') as typeof M
 export const loadAuth = (): typeof Auth => require('./auth/plugin.ts') as typeof Auth;
 export const loadMetrics = (): typeof Metrics => require('./telemetry/metrics.ts') as typeof Metrics;
 export const loadMetricsServer = (): typeof MetricsServer => require('./telemetry/metrics-server.ts') as typeof MetricsServer;
-export const loadSwagger = (): typeof Swagger => require('@elysiajs/swagger') as typeof Swagger;

@@ -1,18 +1,14 @@
-/** GET /swagger (the UI) and /swagger/json (the spec itself); the swagger plugin loads on the first visit. */
+/** GET /swagger and /docs (a self-contained page, no CDN) and /swagger/json (the served OpenAPI document). */
 import { Elysia } from 'elysia';
-import { loadSwagger } from '../optional.ts';
-import { SPEC } from '../spec.ts';
+import { servedDocument } from '../docs/document.ts';
+import { DOCS_PAGE } from '../docs/page.ts';
 
-interface Handler {
-  handle(request: Request): Promise<Response>;
-}
+const page = () => new Response(DOCS_PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } });
 
+/** The docs routes; the page renders /swagger/json in the browser. */
 export function docsRoutes() {
-  let docs: Handler | undefined;
-  const serve = ({ request }: { request: Request }) => {
-    // The spec is the documentation: no route of ours is generated into it.
-    docs ??= new Elysia().use(loadSwagger().swagger({ path: '/swagger', documentation: SPEC, exclude: [/.*/] }));
-    return docs.handle(request);
-  };
-  return new Elysia({ name: 'docs' }).get('/swagger', serve).get('/swagger/json', serve);
+  return new Elysia({ name: 'docs' })
+    .get('/swagger', page)
+    .get('/docs', page)
+    .get('/swagger/json', () => Response.json(servedDocument()));
 }

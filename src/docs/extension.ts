@@ -1,0 +1,5 @@
+/** OpenAPI path items for the gateway's own routes beyond openapi.yaml (the shared contract stays untouched). */
+import type { JsonSchema } from '../spec.ts';
+
+/** Path → OpenAPI path item, merged into the served document by `servedDocument()`. */
+export const GATEWAY_PATHS: Record<string, JsonSchema> = {};
