@@ -95,7 +95,7 @@ async function runWrk(spec: LoadSpec, pin: string[]): Promise<LoadResult> {
 }
 
 async function runAutocannon(spec: LoadSpec, pin: string[]): Promise<LoadResult> {
-  const bin = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+  const bin = join(import.meta.dir, 'node_modules', 'autocannon', 'autocannon.js');
   const cmd = [...pin, 'node', bin, '--json', '-c', String(spec.connections), '-d', String(spec.durationSec), '-t', '10', '-m', spec.method];
   for (const [k, v] of Object.entries(spec.headers)) cmd.push('-H', `${k}=${v}`);
   if (spec.body !== undefined) cmd.push('-b', spec.body);

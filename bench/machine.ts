@@ -54,7 +54,7 @@ export function describeMachine(): Machine {
 export function toolVersion(tool: 'wrk' | 'autocannon'): string {
   if (tool === 'wrk') return version(['wrk', '--version']).replace(/ Copyright.*$/, '');
   try {
-    const pkg = JSON.parse(readFileSync(`${import.meta.dir}/../node_modules/autocannon/package.json`, 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(`${import.meta.dir}/node_modules/autocannon/package.json`, 'utf8')) as { version: string };
     return `autocannon ${pkg.version}`;
   } catch {
     return 'autocannon';

@@ -14,7 +14,7 @@ export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'source', 
 export const ROOT = join(import.meta.dir, '..');
 export const BUN = process.execPath;
 export const BINARY = join(ROOT, 'dist', 'inference-gateway');
-const PORTKEY_MAIN = join(ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+const PORTKEY_MAIN = join(import.meta.dir, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
 /** Scratch space (git-ignored): child logs, smoke results, profiles. */
 export const WORK = join(import.meta.dir, '.work');
 
