@@ -1,0 +1,64 @@
+/** Time as routing sees it: injectable, so that tests run backoffs and timeouts on virtual time. */
+
+/** Monotonic ms, a sleep that ends early (without throwing) when its signal aborts, and wall time for HTTP dates. */
+export interface RoutingClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  wallNow(): number;
+}
+
+/** The real clock. */
+export function systemClock(): RoutingClock {
+  return {
+    now: () => performance.now(),
+    wallNow: () => Date.now(),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+      }),
+  };
+}
+
+/** A limit of 0 (or less) means none. */
+export function limitMs(ms: number): number {
+  return ms > 0 ? ms : Number.POSITIVE_INFINITY;
+}
+
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/**
+ * Waits for `work` at most `ms` (no limit when not positive-finite); on time-out throws `onTimeout()`
+ * and hands the late result, if it ever comes, to `onLate` so that it can be released.
+ */
+export async function within<T>(
+  clock: RoutingClock,
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  onLate?: (value: T) => void,
+): Promise<T> {
+  if (!Number.isFinite(ms) || ms === Number.POSITIVE_INFINITY) return work;
+  if (ms <= 0) {
+    void work.then(onLate, () => undefined);
+    throw onTimeout();
+  }
+  const timer = new AbortController();
+  const timeout = clock.sleep(ms, timer.signal).then(() => TIMED_OUT);
+  try {
+    const r = await Promise.race([work, timeout]);
+    if (r === TIMED_OUT) {
+      void work.then(onLate, () => undefined);
+      throw onTimeout();
+    }
+    return r as T;
+  } finally {
+    timer.abort();
+  }
+}

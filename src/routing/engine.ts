@@ -1,0 +1,214 @@
+/**
+ * The failover engine: runs one request over a route's deployments (picker order, breakers skipping
+ * open ones), retrying and failing over per classify.ts and backoff.ts. It works on an abstract
+ * attempt (OpenAttempt), so it knows nothing of HTTP. A stream is handed to the caller only once a
+ * deployment produced its first content, so every failure before that can still fail over; after it,
+ * relay.ts carries the stream (and continues it elsewhere when it breaks).
+ */
+import { asGatewayError, type ErrorCode, GatewayError, MESSAGES } from '../errors.ts';
+import type { ChatRequest } from '../schemas.ts';
+import { planRetry } from './backoff.ts';
+import { type Breaker, BreakerBoard } from './breaker.ts';
+import { classifyFailure, clientGone, retryAfterHeader } from './classify.ts';
+import { limitMs, type RoutingClock, systemClock, within } from './clock.ts';
+import type { Deployment, Route, RouteSettings } from './config.ts';
+import { Picker } from './picker.ts';
+import { hasContent } from './prefill.ts';
+import { relayStream } from './relay.ts';
+
+export type { Deployment } from './config.ts';
+
+/** One step of a stream: the next parsed chunk with its raw SSE bytes, or its normal end. */
+export type StreamStep = { done: true } | { done: false; chunk: Record<string, unknown>; raw: Uint8Array };
+
+/** An attempt whose answer started: a whole JSON answer, or a stream to read chunk by chunk. */
+export type OpenedAttempt =
+  | { kind: 'json'; status: number; json: unknown; text: string }
+  | {
+      kind: 'stream';
+      status: number;
+      /** Next parsed chunk with its raw SSE bytes; throws GatewayError on cut / stall / error event. */
+      next(): Promise<StreamStep>;
+      abort(): void;
+    };
+
+/** One attempt at one deployment; throws GatewayError before the answer starts. */
+export type OpenAttempt = (d: Deployment, body: ChatRequest, signal: AbortSignal) => Promise<OpenedAttempt>;
+
+/** What happened to one attempt (or to a deployment skipped by its breaker). */
+export type AttemptOutcome = 'success' | 'retried' | 'failed_over' | 'breaker_open' | 'continued' | 'failed';
+
+/** Accounting for metrics: attempts by alias, deployment and outcome; who served; the serving attempt's usage. */
+export type RoutingEvent =
+  | { type: 'attempt'; alias: string; deployment: string; outcome: AttemptOutcome; code?: ErrorCode }
+  | { type: 'served'; alias: string; deployment: string }
+  | { type: 'usage'; alias: string; deployment: string; usage: Record<string, unknown> };
+
+/** What the caller relays: a chunk (raw bytes, unchanged unless rewritten), or the one error that ends a broken stream. */
+export type StreamItem = { kind: 'chunk'; chunk: Record<string, unknown>; raw: Uint8Array } | { kind: 'error'; error: GatewayError };
+
+/** The answer, and the deployment that served it (for `x-served-by` and the answer's `model`). */
+export type EngineResult =
+  | { kind: 'json'; servedBy: Deployment; status: number; json: unknown; text: string }
+  | { kind: 'stream'; servedBy: Deployment; status: number; items: AsyncIterable<StreamItem> };
+
+/** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
+export interface EngineDeps {
+  open: OpenAttempt;
+  clock?: RoutingClock;
+  random?: () => number;
+  onEvent?: (e: RoutingEvent) => void;
+  picker?: Picker;
+  breakers?: BreakerBoard;
+}
+
+/** An attempt that got as far as content: the JSON answer, or the stream with the chunks read so far. */
+export type Started =
+  | { kind: 'json'; status: number; json: unknown; text: string }
+  | { kind: 'stream'; status: number; opened: Extract<OpenedAttempt, { kind: 'stream' }>; prelude: Array<Extract<StreamStep, { done: false }>>; ended: boolean };
+
+/** Chunks before the first content (role chunks, keep-alive deltas) that a provider may send; past this it is broken. */
+const MAX_PRELUDE = 1_000;
+
+/** Runs requests over routes; one per app (it holds the breakers and the round-robin cursors). */
+export class FailoverEngine {
+  readonly clock: RoutingClock;
+  readonly random: () => number;
+  readonly picker: Picker;
+  readonly breakers: BreakerBoard;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.clock = deps.clock ?? systemClock();
+    this.random = deps.random ?? Math.random;
+    this.picker = deps.picker ?? new Picker(this.random);
+    this.breakers = deps.breakers ?? new BreakerBoard(() => this.clock.now());
+  }
+
+  /** Reports one accounting event. */
+  emit(e: RoutingEvent): void {
+    this.deps.onEvent?.(e);
+  }
+
+  /** Serves `body` over `route`; throws the last deployment's GatewayError when every one failed. */
+  async run(route: Route, body: ChatRequest, signal: AbortSignal): Promise<EngineResult> {
+    const order = this.picker.order(route);
+    const breakers = order.map((d) => this.breakers.get(d.key, route.settings.breaker));
+    // Every deployment out: try them anyway (Envoy's panic routing) rather than refuse outright.
+    const panic = breakers.every((b) => !b.available);
+    let last: GatewayError | undefined;
+    for (let i = 0; i < order.length; i++) {
+      const d = order[i] as Deployment;
+      const b = breakers[i] as Breaker;
+      if (!panic && !b.tryPass()) {
+        this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
+        continue;
+      }
+      const r = await this.tryDeployment(route, d, b, { ...body, model: d.model }, signal, i < order.length - 1, !panic);
+      if (r.ok) return this.answer(route, order, i, r.started, body, signal);
+      if (r.final) throw r.error;
+      last = r.error;
+    }
+    throw last ?? new GatewayError(503, 'upstream_unreachable', MESSAGES.unreachable, { reason: `every deployment of ${route.alias} is skipped by its breaker` });
+  }
+
+  private async tryDeployment(
+    route: Route,
+    d: Deployment,
+    b: Breaker,
+    body: ChatRequest,
+    signal: AbortSignal,
+    hasNext: boolean,
+    respectBreaker: boolean,
+  ): Promise<{ ok: true; started: Started } | { ok: false; error: GatewayError; final: boolean }> {
+    const s = route.settings;
+    const starts: number[] = [];
+    const attempt = (outcome: AttemptOutcome, code?: ErrorCode): void =>
+      this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome, code });
+    // Bounded: planRetry says `next` once `retries` (at most 10) are used.
+    for (let retriesDone = 0; ; retriesDone++) {
+      starts.push(this.clock.now());
+      try {
+        const started = await this.startAttempt(d, body, s, signal);
+        b.onSuccess();
+        return { ok: true, started };
+      } catch (e) {
+        const err = signal.aborted ? clientGone() : asGatewayError(e);
+        const c = classifyFailure(err);
+        if (c.unhealthy) b.onFailure();
+        else b.onNeutral();
+        if (c.action === 'stop' || c.action === 'client') {
+          attempt('failed', err.code);
+          return { ok: false, error: err, final: true };
+        }
+        const breakerLets = !respectBreaker || b.state === 'closed';
+        if (c.action === 'retry' && breakerLets) {
+          const plan = planRetry({
+            retriesDone,
+            retries: s.retries,
+            starts,
+            now: this.clock.now(),
+            retryAfter: retryAfterHeader(err),
+            maxRetryAfterMs: s.maxRetryAfterMs,
+            wallNow: this.clock.wallNow(),
+            random: this.random,
+          });
+          if (plan.kind === 'wait') {
+            attempt('retried', err.code);
+            await this.clock.sleep(plan.ms, signal);
+            if (signal.aborted) return { ok: false, error: clientGone(), final: true };
+            continue;
+          }
+        }
+        attempt(hasNext ? 'failed_over' : 'failed', err.code);
+        return { ok: false, error: err, final: false };
+      }
+    }
+  }
+
+  /** One attempt, up to its first content (streams) or its whole answer (JSON). */
+  async startAttempt(d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
+    const mine = new AbortController();
+    const attemptSignal = AbortSignal.any([signal, mine.signal]);
+    const streaming = body.stream === true;
+    const limit = streaming ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
+    const began = this.clock.now();
+    const late = (): GatewayError => {
+      mine.abort();
+      return new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, {
+        reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)`,
+      });
+    };
+    const opened = await within(this.clock, this.deps.open(d, body, attemptSignal), limit, late, (o) => {
+      if (o.kind === 'stream') o.abort();
+    });
+    if (opened.kind === 'json') return opened;
+    const prelude: Array<Extract<StreamStep, { done: false }>> = [];
+    try {
+      while (prelude.length < MAX_PRELUDE) {
+        const step = await within(this.clock, opened.next(), limit - (this.clock.now() - began), late);
+        if (step.done) return { kind: 'stream', status: opened.status, opened, prelude, ended: true };
+        prelude.push(step);
+        if (hasContent(step.chunk)) return { kind: 'stream', status: opened.status, opened, prelude, ended: false };
+      }
+      throw new GatewayError(502, 'upstream_invalid', 'Upstream stream sent no content', { reason: `${d.key}: ${MAX_PRELUDE} chunks without content` });
+    } catch (e) {
+      opened.abort();
+      throw e;
+    }
+  }
+
+  private answer(route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
+    const d = order[index] as Deployment;
+    this.emit({ type: 'served', alias: route.alias, deployment: d.key });
+    if (started.kind === 'json') {
+      this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'success' });
+      const usage = (started.json as { usage?: unknown } | null)?.usage;
+      if (typeof usage === 'object' && usage !== null) {
+        this.emit({ type: 'usage', alias: route.alias, deployment: d.key, usage: usage as Record<string, unknown> });
+      }
+      return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
+    }
+    const items = relayStream({ engine: this, route, order, index, started, body, signal });
+    return { kind: 'stream', servedBy: d, status: started.status, items };
+  }
+}

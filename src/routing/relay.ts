@@ -1,0 +1,141 @@
+/**
+ * A started stream, relayed chunk by chunk (raw bytes when unchanged) with stall_timeout watched
+ * between chunks. A mid-stream failure (cut, stall, error event) is continued on a later deployment
+ * with `prefill: true` when the stream allows it; otherwise, or when every continuation is refused,
+ * the stream ends with one error item naming the original failure, never the refusal.
+ */
+import { asGatewayError, GatewayError } from '../errors.ts';
+import type { ChatRequest } from '../schemas.ts';
+import { limitMs, within } from './clock.ts';
+import type { Deployment, Route } from './config.ts';
+import { classifyFailure, clientGone } from './classify.ts';
+import type { FailoverEngine, Started, StreamItem } from './engine.ts';
+import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
+
+/** Everything the relay needs from the request that started the stream. */
+export interface RelayContext {
+  engine: FailoverEngine;
+  route: Route;
+  order: Deployment[];
+  index: number;
+  started: Extract<Started, { kind: 'stream' }>;
+  body: ChatRequest;
+  signal: AbortSignal;
+}
+
+const encoder = new TextEncoder();
+
+/** One chunk as SSE bytes, for chunks the gateway rewrote. */
+export function encodeChunk(chunk: Record<string, unknown>): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`);
+}
+
+type Current = { d: Deployment; started: Extract<Started, { kind: 'stream' }>; rewrite?: { heldBack: string } };
+
+/** Relays the stream; ends normally, or with exactly one error item. */
+export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem> {
+  const { engine, route } = ctx;
+  const transcript = new Transcript();
+  const attempt = (d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void =>
+    engine.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome, code: err?.code });
+  let cur: Current = { d: ctx.order[ctx.index] as Deployment, started: ctx.started };
+  let nextIndex = ctx.index + 1;
+  let usage: Record<string, unknown> | undefined;
+  let settled = false;
+  const pass = (chunk: Record<string, unknown>, raw: Uint8Array): StreamItem | undefined => {
+    const out = cur.rewrite ? rewriteContinuation(chunk, transcript, cur.rewrite) : chunk;
+    if (!out) return undefined;
+    transcript.observe(out);
+    if (typeof out.usage === 'object' && out.usage !== null) usage = out.usage as Record<string, unknown>;
+    return { kind: 'chunk', chunk: out, raw: cur.rewrite ? encodeChunk(out) : raw };
+  };
+  const finish = (): void => {
+    settled = true;
+    engine.breakers.get(cur.d.key, route.settings.breaker).onSuccess();
+    attempt(cur.d, 'success');
+    if (usage) engine.emit({ type: 'usage', alias: route.alias, deployment: cur.d.key, usage });
+  };
+  let original: GatewayError | undefined;
+  try {
+    for (const step of cur.started.prelude) {
+      const item = pass(step.chunk, step.raw);
+      if (item) yield item;
+    }
+    if (cur.started.ended) return finish();
+    const stall = limitMs(route.settings.stallTimeoutMs);
+    // Bounded by the provider's stream; each continuation moves to a later deployment.
+    for (;;) {
+      let step;
+      try {
+        step = await within(engine.clock, cur.started.opened.next(), stall, () => stalled(cur.d, route.settings.stallTimeoutMs));
+      } catch (e) {
+        cur.started.opened.abort();
+        const err = ctx.signal.aborted ? clientGone() : asGatewayError(e);
+        if (err.code === 'client_gone') {
+          settled = true;
+          return attempt(cur.d, 'failed', err);
+        }
+        if (classifyFailure(err).unhealthy) engine.breakers.get(cur.d.key, route.settings.breaker).onFailure();
+        // Every choice had finished: only the terminator was lost, the answer is whole.
+        if (transcript.finished) return finish();
+        original ??= err;
+        const next = transcript.continuable ? await continueElsewhere(ctx, nextIndex, transcript) : undefined;
+        attempt(cur.d, next ? 'continued' : 'failed', err);
+        if (!next) {
+          settled = true;
+          yield { kind: 'error', error: original };
+          return;
+        }
+        cur = next.cur;
+        nextIndex = next.index + 1;
+        usage = undefined;
+        for (const p of cur.started.prelude) {
+          const item = pass(p.chunk, p.raw);
+          if (item) yield item;
+        }
+        if (cur.started.ended) return finish();
+        continue;
+      }
+      if (step.done) return finish();
+      const item = pass(step.chunk, step.raw);
+      if (item) yield item;
+    }
+  } finally {
+    // The consumer stopped reading (the client left): release the provider's connection.
+    if (!settled) cur.started.opened.abort();
+  }
+}
+
+function stalled(d: Deployment, ms: number): GatewayError {
+  return new GatewayError(502, 'upstream_timeout_stream', 'Upstream stream timed out', {
+    reason: `${d.key}: no chunk within stall_timeout (${ms}ms)`,
+  });
+}
+
+/** Asks each later deployment with `prefill: true`, once, to continue; undefined when none would. */
+async function continueElsewhere(ctx: RelayContext, from: number, transcript: Transcript): Promise<{ cur: Current; index: number } | undefined> {
+  const { engine, route } = ctx;
+  for (let j = from; j < ctx.order.length; j++) {
+    const d = ctx.order[j] as Deployment;
+    if (!d.prefill || ctx.signal.aborted) continue;
+    const b = engine.breakers.get(d.key, route.settings.breaker);
+    if (!b.tryPass()) {
+      engine.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
+      continue;
+    }
+    const c = continuationRequest({ ...ctx.body, model: d.model }, transcript.text, d.provider);
+    try {
+      const started = await engine.startAttempt(d, c.body, route.settings, ctx.signal);
+      if (started.kind !== 'stream') throw new GatewayError(502, 'upstream_invalid', 'Upstream answered a stream request without a stream');
+      b.onSuccess();
+      return { cur: { d, started, rewrite: { heldBack: c.heldBack } }, index: j };
+    } catch (e) {
+      const err = asGatewayError(e);
+      // A refusal (the provider rejects prefill) says nothing about its health.
+      if (classifyFailure(err).unhealthy) b.onFailure();
+      else b.onNeutral();
+      engine.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'failed', code: err.code });
+    }
+  }
+  return undefined;
+}
