@@ -13,7 +13,7 @@ export interface WindowState {
 /** A duration as OpenAI writes it (Go's style): `20ms`, `1s`, `6m0s`, `1h2m3s`; whole seconds from one second up. */
 export function formatReset(ms: number): string {
   if (ms <= 0) return '0s';
-  if (ms < 1000) return `${Math.ceil(ms)}ms`;
+  if (Math.ceil(ms) < 1000) return `${Math.ceil(ms)}ms`;
   const total = Math.ceil(ms / 1000);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);

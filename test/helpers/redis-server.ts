@@ -80,6 +80,16 @@ export class RedisServer {
     this.proc = undefined;
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as with a stuck node. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run again. */
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   /** Stops the server if it runs. */
   async stop(): Promise<void> {
     this.proc?.kill('SIGTERM');
