@@ -4,7 +4,7 @@
  * (how many attempts, and when, on virtual time).
  */
 import { describe, expect, test } from 'bun:test';
-import { GatewayError } from '../../src/errors.ts';
+import { type ErrorCode, GatewayError } from '../../src/errors.ts';
 import { FailoverEngine, type RoutingEvent } from '../../src/routing/engine.ts';
 import { type Behaviour, chat, chunk, collect, dep, FakeProviders, FAULT, outcomes, route, textOf, upstream, VirtualClock } from './harness.ts';
 
@@ -25,7 +25,7 @@ interface Row {
   a: (stream: boolean) => Behaviour[];
   b?: (stream: boolean) => Behaviour[];
   served?: string;
-  error?: { code: string; status: number };
+  error?: { code: ErrorCode; status: number };
   times: { a: number[]; b: number[] };
   outcomes?: string[];
 }

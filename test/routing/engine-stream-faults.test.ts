@@ -4,6 +4,7 @@
  * deployment as one stream, or ends with one error naming the original failure.
  */
 import { expect, test } from 'bun:test';
+import type { ErrorCode } from '../../src/errors.ts';
 import type { Deployment } from '../../src/routing/config.ts';
 import { FailoverEngine, type RoutingEvent, type StreamItem } from '../../src/routing/engine.ts';
 import { type Behaviour, chat, chunk, collect, dep, FakeProviders, FAULT, outcomes, route, textOf, upstream, VirtualClock } from './harness.ts';
@@ -23,7 +24,7 @@ interface Row {
   scripts: Record<string, Behaviour[]>;
   deployments?: Deployment[];
   text: string;
-  error?: string;
+  error?: ErrorCode;
   times: Record<string, number[]>;
   outcomes?: string[];
   /** The trailing assistant message the continuation was sent. */
@@ -127,7 +128,7 @@ test.each(ROWS)('$name', async (row) => {
   const times = Object.fromEntries(deployments.map((d) => [d.key, fakes.times(d.key)]));
   expect(times).toEqual(row.times);
   if (row.outcomes) expect(outcomes(events)).toEqual(row.outcomes);
-  if (row.prefill) expect(fakes.calls.at(-1)?.body.messages.at(-1)).toEqual(row.prefill);
+  if (row.prefill) expect(fakes.calls.at(-1)?.body.messages.at(-1) as unknown).toEqual(row.prefill);
 });
 
 test('a client that stops reading releases the provider', async () => {
@@ -138,7 +139,7 @@ test('a client that stops reading releases the provider', async () => {
   if (result.kind !== 'stream') throw new Error('expected a stream');
   const it = result.items[Symbol.asyncIterator]();
   await clock.run(it.next());
-  await clock.run(it.return?.() ?? Promise.resolve({ done: true, value: undefined }));
+  if (it.return) await clock.run(it.return());
   expect(fakes.aborted).toEqual([A.key]);
 });
 
