@@ -9,7 +9,7 @@ const SCRIPT = String.raw`
 const $ = (tag, props, ...kids) => {
   const el = document.createElement(tag);
   Object.assign(el, props || {});
-  for (const k of kids.flat()) if (k != null && k !== '') el.append(k instanceof Node ? k : String(k));
+  for (const k of kids.flat(Infinity)) if (k != null && k !== '') el.append(k instanceof Node ? k : String(k));
   return el;
 };
 let doc = {};
@@ -52,7 +52,7 @@ const schema = (name, s) => {
 };
 const render = () => {
   const main = document.getElementById('main');
-  main.replaceChildren(
+  main.replaceChildren($('div', {},
     $('h1', {}, (doc.info && doc.info.title) || 'API', ' ', $('small', {}, (doc.info && doc.info.version) || '')),
     doc.info && doc.info.description ? $('p', {}, doc.info.description) : null,
     $('p', {}, 'The document itself: ', $('a', { href: '/swagger/json' }, '/swagger/json')),
@@ -60,7 +60,7 @@ const render = () => {
     Object.entries(doc.paths || {}).map(([path, item]) =>
       Object.entries(item).filter(([m]) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(m)).map(([m, op]) => operation(path, m, op))),
     $('h2', {}, 'Schemas'),
-    Object.entries((doc.components && doc.components.schemas) || {}).map(([n, s]) => schema(n, s)));
+    Object.entries((doc.components && doc.components.schemas) || {}).map(([n, s]) => schema(n, s))));
   const target = location.hash && document.getElementById(location.hash.slice(1));
   if (target) target.open = true, target.scrollIntoView();
 };
