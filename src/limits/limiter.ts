@@ -17,6 +17,8 @@ export interface LimitsObserver {
   storeError?(reason: string): void;
   /** A request served without limits because the store was away (LIMITS_FAIL_MODE=open). */
   failedOpen?(): void;
+  /** One store round trip (Redis only), in seconds. */
+  storeRoundTrip?(seconds: number): void;
 }
 
 /** How a limiter is built; `now` is injectable so tests can slide windows. */

@@ -3,6 +3,9 @@ import { ConfigError } from '../config.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { Limiter, type FailMode, type LimitsObserver } from './limiter.ts';
 import { loadLimitsFile } from './limits-file.ts';
+
+/** What re-reading the limits file did (SIGHUP): the rules now in force, or why the new file was refused (the old rules stay). */
+export type LimitsReload = { ok: true; rules: number } | { ok: false; problems: string[] };
 import { MemoryLimitStore } from './memory-store.ts';
 import { RedisLimitStore, type RedisStoreOptions } from './redis-store.ts';
 import type { LimitStore } from './store.ts';
@@ -50,11 +53,25 @@ export function createLimiter(settings: LimitsSettings, deps: LimitsDeps): Limit
   if (settings.redisUrl) {
     const problem = redisUrlProblem(settings.redisUrl);
     if (problem) throw new ConfigError([problem]);
-    store = new RedisLimitStore(settings.redisUrl, deps.redis);
+    const observer = deps.observer;
+    const onRoundTrip = observer?.storeRoundTrip ? (seconds: number) => observer.storeRoundTrip?.(seconds) : undefined;
+    store = new RedisLimitStore(settings.redisUrl, { ...deps.redis, ...(onRoundTrip ? { onRoundTrip } : {}) });
     deps.logger.info('limits shared through Redis', { redis: redisTarget(settings.redisUrl), rules: config.rules.length, fail_mode: settings.failMode });
   } else {
     store = new MemoryLimitStore();
     deps.logger.info('limits kept in memory (this process only; set REDIS_URL to share them)', { rules: config.rules.length });
   }
   return new Limiter(config, store, { failMode: settings.failMode, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}), ...(deps.observer ? { observer: deps.observer } : {}) });
+}
+
+/** Re-reads the limits file into a running limiter; a bad file leaves the current rules in force and says why. */
+export function reloadLimits(limiter: Limiter, path: string): LimitsReload {
+  try {
+    const config = loadLimitsFile(path);
+    limiter.reload(config);
+    return { ok: true, rules: config.rules.length };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, problems: err.problems };
+    throw err;
+  }
 }
