@@ -4,7 +4,8 @@ import type { AuthTimings } from './auth/plugin.ts';
 import { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { errorResponse, MESSAGES, toErrorResponse } from './errors.ts';
+import { asGatewayError, GatewayError, MESSAGES, renderSpecError } from './errors.ts';
+import { DeadlineClock } from './exchange/clock.ts';
 import { loadAuth, loadMcp, loadMetrics } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
@@ -18,7 +19,6 @@ import { docsRoutes } from './routes/docs.ts';
 import { createLogger, type Logger } from './telemetry/log.ts';
 import type { GatewayMetrics } from './telemetry/metrics.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
-import { ClientGoneError } from './upstream/client.ts';
 
 export interface AppDeps {
   logger?: Logger;
@@ -34,18 +34,20 @@ export function configSecrets(config: Config): string[] {
   return config.auth.clientSecret ? [...keys, config.auth.clientSecret] : keys;
 }
 
-/** Maps Elysia's own error codes to the spec's error body. */
-function frameworkError(code: string | number, error: unknown, logger: Logger): Response {
+/** Elysia's own error codes and anything thrown, as one GatewayError; unexpected ones are logged with their cause. */
+function gatewayErrorOf(code: string | number, error: unknown, logger: Logger): GatewayError {
   switch (code) {
     case 'NOT_FOUND':
-      return errorResponse(404, MESSAGES.notFound);
+      return new GatewayError(404, 'not_found', MESSAGES.notFound);
     case 'PARSE':
-      return errorResponse(400, 'Request body is not valid JSON');
+      return new GatewayError(400, 'invalid_request', 'Request body is not valid JSON');
     case 'VALIDATION':
-      return errorResponse(400, 'Invalid request');
-    default:
-      if (error instanceof ClientGoneError) return errorResponse(499, 'Client closed request');
-      return toErrorResponse(error, (err) => logger.error('unexpected error', { error: err }));
+      return new GatewayError(400, 'invalid_request', 'Invalid request');
+    default: {
+      const err = asGatewayError(error);
+      if (err.code === 'internal') logger.error('unexpected error', { error: err.cause instanceof Error ? err.cause : String(err.cause), reason: err.reason });
+      return err;
+    }
   }
 }
 
@@ -54,16 +56,24 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
   const metrics = deps.metrics ?? (config.telemetry.enable ? new (loadMetrics().GatewayMetrics)() : undefined);
   const telemetry = new Telemetry(logger, metrics);
+  const clock = new DeadlineClock();
   const ctx: GatewayContext = {
     config,
     telemetry,
     registry: buildRegistry(config),
     policy: new ModelPolicy(config),
     logger,
-    timeouts: {
-      headerTimeoutMs: config.client.responseHeaderTimeoutMs,
-      timeoutMs: config.client.timeoutMs,
-      disableCompression: config.client.disableCompression,
+    exchanges: {
+      clock,
+      timeouts: {
+        headerTimeoutMs: config.client.responseHeaderTimeoutMs,
+        timeoutMs: config.client.timeoutMs,
+        disableCompression: config.client.disableCompression,
+      },
+      onDropped: (provider, why) => {
+        logger.warn('malformed stream event dropped', { provider: provider.id, error_code: 'upstream_invalid', reason: why });
+        telemetry.droppedEvent(provider.id);
+      },
     },
   };
   // Connects in the background: the gateway starts even when every MCP server is down.
@@ -72,9 +82,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const app = new Elysia({ name: 'inference-gateway' })
     // First, so it sees every route and error (its timeouts are a no-op in app.handle: no socket there).
     .use(requestLifecycle(telemetry, timeouts))
-    .onError(({ code, error, request, route }) =>
-      finishWithError(telemetry, timeouts, request, route, frameworkError(code, error, logger)),
-    )
+    .onError(({ code, error, request, route }) => finishWithError(telemetry, timeouts, request, route, gatewayErrorOf(code, error, logger), renderSpecError))
     .use(healthRoutes);
   // Guards every route mounted after it (everything but /health); not mounted at all when auth is off.
   if (config.auth.enable) app.use(loadAuth().authPlugin(config.auth, logger, deps.authTimings));
@@ -83,7 +91,11 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     .use(modelsRoutes(ctx))
     .use(chatRoutes(ctx, mcp?.runChat))
     .use(mcpToolsRoutes(mcp?.listTools))
-    .onStop(() => mcp?.close())
+    .onStop(async () => {
+      clock.stop();
+      await mcp?.close();
+      logger.flush();
+    })
     .use(proxyRoutes(ctx));
 }
 

@@ -50,6 +50,8 @@ export interface Config {
     maxIterations: number;
     includeTools: string[];
     excludeTools: string[];
+    /** Streamed chats hold the MCP tool-call chunks back (MCP_HIDE_TOOL_CALLS). */
+    hideToolCalls: boolean;
   };
   auth: { enable: boolean; issuer: string; clientId: string; clientSecret?: string };
   server: {
@@ -137,6 +139,7 @@ export function loadConfig(env: Env): Config {
       maxIterations: r.int('MCP_MAX_ITERATIONS', 1),
       includeTools: r.list('MCP_INCLUDE_TOOLS'),
       excludeTools: r.list('MCP_EXCLUDE_TOOLS'),
+      hideToolCalls: r.bool('MCP_HIDE_TOOL_CALLS'),
     },
     auth: {
       enable: r.bool('AUTH_ENABLE'),

@@ -1,10 +1,10 @@
 /** What every route needs, built once per app from the config. */
 import type { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
+import type { ExchangeDeps } from './exchange/exchange.ts';
 import type { Registry } from './providers/registry.ts';
 import type { Logger } from './telemetry/log.ts';
 import type { Telemetry } from './telemetry/telemetry.ts';
-import type { UpstreamTimeouts } from './upstream/client.ts';
 
 export interface GatewayContext {
   config: Config;
@@ -12,5 +12,6 @@ export interface GatewayContext {
   policy: ModelPolicy;
   logger: Logger;
   telemetry: Telemetry;
-  timeouts: UpstreamTimeouts;
+  /** The app's clock and bounds for every exchange with a provider. */
+  exchanges: ExchangeDeps;
 }

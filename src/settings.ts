@@ -69,6 +69,16 @@ const GATEWAY_SETTINGS: readonly SettingRow[] = [
     section: 'mcp',
   },
   {
+    name: 'mcp_hide_tool_calls',
+    env: 'MCP_HIDE_TOOL_CALLS',
+    type: 'bool',
+    default: 'false',
+    description:
+      "Hold the chunks of the MCP tool calls the gateway runs back from streamed chats (for agent frameworks that would try to run unknown tools); a request's X-MCP-Tool-Calls: hide|show wins",
+    secret: false,
+    section: 'mcp',
+  },
+  {
     name: 'log_level',
     env: 'LOG_LEVEL',
     type: 'string',

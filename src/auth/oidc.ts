@@ -36,13 +36,14 @@ export function unauthorized(message: string, invalid = true): GatewayError {
   // error_description is a quoted-string: keep it free of quotes and backslashes.
   const description = message.replace(/["\\]/g, "'");
   const challenge = invalid ? `Bearer error="invalid_token", error_description="${description}"` : 'Bearer';
-  return new GatewayError(401, message, { 'www-authenticate': challenge });
+  return new GatewayError(401, 'unauthorized', message, { headers: { 'www-authenticate': challenge } });
 }
 
 function unavailable(err: IssuerUnavailable): GatewayError {
   const seconds = Math.max(1, Math.ceil(err.retryInMs / 1000));
-  return new GatewayError(503, `Authentication is unavailable: the OIDC issuer cannot be reached; try again in ${seconds}s`, {
-    'retry-after': String(seconds),
+  return new GatewayError(503, 'auth_unavailable', `Authentication is unavailable: the OIDC issuer cannot be reached; try again in ${seconds}s`, {
+    headers: { 'retry-after': String(seconds) },
+    reason: err.message,
   });
 }
 

@@ -1,27 +1,20 @@
-/** Sends a validated chat to its provider and relays the answer: bytes for JSON, a live relay for SSE. */
+/**
+ * Sends a validated chat to its provider through one exchange and answers the client: the checked JSON
+ * as the provider wrote it, or the provider's stream relayed.
+ */
 import type { GatewayContext } from '../context.ts';
-import { GatewayError } from '../errors.ts';
-import { authHeaders, authorizeUrl } from '../providers/auth.ts';
-import { providerUrl, type Provider } from '../providers/registry.ts';
+import { Exchange } from '../exchange/exchange.ts';
+import { relayChatStream, SSE_HEADERS } from '../exchange/relay.ts';
+import { constantProviderRequest } from '../providers/request.ts';
+import type { Provider } from '../providers/registry.ts';
 import type { ChatRequest, ChatTool } from '../schemas.ts';
-import { readText, type UpstreamCall } from '../upstream/client.ts';
-import type { ClientLink } from '../upstream/deadlines.ts';
-import { callProvider } from '../upstream/provider-call.ts';
 import { withRequestId, type RequestRecord } from '../telemetry/request-record.ts';
-import { relaySse, type RelayObserver } from '../upstream/sse.ts';
-import { UsageTap, usageOf } from './usage-tap.ts';
 
 /** Largest non-streamed answer the gateway will hold to check it is JSON. */
-const MAX_JSON_ANSWER = 64 * 1024 * 1024;
-
-/** Response headers of every relayed chat stream. */
-export const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  // Tells nginx-style proxies in front of the gateway not to buffer the stream.
-  'x-accel-buffering': 'no',
-} as const;
+export const MAX_JSON_ANSWER = 64 * 1024 * 1024;
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const ASK_JSON = { 'content-type': 'application/json', accept: 'application/json' } as const;
+const ASK_SSE = { 'content-type': 'application/json', accept: 'text/event-stream' } as const;
 
 /**
  * True when the gateway asks the provider for stream usage on the client's behalf (so tokens are
@@ -31,129 +24,55 @@ export function usageInjected(provider: Provider, body: ChatRequest): boolean {
   return body.stream === true && !provider.adapter.rejectsStreamOptions && body.stream_options?.include_usage !== true;
 }
 
-/** The body as the provider must see it. */
-export function upstreamChatBody(provider: Provider, body: ChatRequest): ChatRequest {
+/** The body as the provider must see it, with any tools the gateway adds (MCP) after the client's own. */
+export function upstreamChatBody(provider: Provider, body: ChatRequest, extraTools?: readonly ChatTool[]): ChatRequest {
   // Most chats need no change here: no copy for them.
-  if (body.stream !== true && body.stream_options === undefined) return body;
+  if (body.stream !== true && body.stream_options === undefined && !extraTools) return body;
   const out: ChatRequest = { ...body };
   if (out.stream !== true || provider.adapter.rejectsStreamOptions) delete out.stream_options;
   else if (usageInjected(provider, body)) out.stream_options = { ...out.stream_options, include_usage: true };
+  if (extraTools) out.tools = [...(body.tools ?? []), ...extraTools];
   return out;
 }
 
-/** Where a provider's chats go and the headers they carry: built once per provider, not per request. */
-interface ChatTarget {
-  url: string;
-  json: Record<string, string>;
-  sse: Record<string, string>;
-}
-const chatTargets = new WeakMap<Provider, ChatTarget>();
-
-function chatTarget(provider: Provider, disableCompression: boolean): ChatTarget {
-  let target = chatTargets.get(provider);
-  if (!target) {
-    const url = providerUrl(provider, provider.endpoints.chat);
-    authorizeUrl(provider, url);
-    const headers: Record<string, string> = { ...authHeaders(provider), 'content-type': 'application/json' };
-    if (disableCompression) headers['accept-encoding'] = 'identity';
-    target = { url: url.href, json: { ...headers, accept: 'application/json' }, sse: { ...headers, accept: 'text/event-stream' } };
-    chatTargets.set(provider, target);
-  }
-  return target;
+/** Who a chat is for: the client's hang-up ends it; the record collects its exchanges. */
+export interface ChatClient {
+  gone: () => boolean;
+  rec?: RequestRecord;
 }
 
-/** Tools the gateway adds to a chat (MCP), with their JSON made once. */
-export interface ExtraTools {
-  chatTools: readonly ChatTool[];
-  /** `chatTools` as JSON array members, without the brackets. */
-  json: string;
-}
-
-/** The provider-bound JSON; extra tools are spliced into the serialised body when it has none of its own. */
-function chatJson(provider: Provider, body: ChatRequest, extra?: ExtraTools): string {
-  const out = upstreamChatBody(provider, body);
-  if (!extra) return JSON.stringify(out);
-  if (out.tools !== undefined) return JSON.stringify({ ...out, tools: [...out.tools, ...extra.chatTools] });
-  return `${JSON.stringify(out).slice(0, -1)},"tools":[${extra.json}]}`;
-}
-
-/** Opens the chat call; resolves when the provider's headers are in (errors already mapped). */
-export function openChatCall(ctx: GatewayContext, provider: Provider, body: ChatRequest, client?: ClientLink, extra?: ExtraTools): Promise<UpstreamCall> {
-  const target = chatTarget(provider, ctx.timeouts.disableCompression);
-  return callProvider(
+/** The exchange of one chat (not yet opened); its summary is in the request's record from the start. */
+export function chatExchange(ctx: GatewayContext, provider: Provider, body: ChatRequest, client: ChatClient, extraTools?: readonly ChatTool[]): Exchange {
+  const exchange = new Exchange(ctx.exchanges, {
     provider,
-    {
-      url: target.url,
-      method: 'POST',
-      headers: body.stream === true ? target.sse : target.json,
-      body: chatJson(provider, body, extra),
-      client,
-    },
-    ctx.timeouts,
-  );
+    method: 'POST',
+    request: constantProviderRequest(provider, provider.endpoints.chat, body.stream === true ? ASK_SSE : ASK_JSON),
+    body: JSON.stringify(upstreamChatBody(provider, body, extraTools)),
+    model: body.model,
+    clientGone: client.gone,
+  });
+  client.rec?.exchanges.push(exchange.summary);
+  return exchange;
 }
 
-/** Reads a non-streamed answer and checks that it is JSON (502 when it is not); `text` is what the client gets. */
-export async function readJsonAnswer(ctx: GatewayContext, provider: Provider, call: UpstreamCall): Promise<{ text: string; json: unknown }> {
-  const text = await readText(call, ctx.timeouts.timeoutMs, MAX_JSON_ANSWER);
-  try {
-    return { text, json: JSON.parse(text) };
-  } catch {
-    throw new GatewayError(502, `Provider ${provider.id} returned a response that is not valid JSON`);
+/** The plain chat path: one exchange, its answer passed on. */
+export async function forwardChat(ctx: GatewayContext, provider: Provider, body: ChatRequest, client: ChatClient): Promise<Response> {
+  const exchange = await chatExchange(ctx, provider, body, client).open();
+  const status = exchange.answer.status;
+  const rec = client.rec;
+  if (body.stream === true && exchange.isEventStream) {
+    if (rec) rec.deferred = true;
+    const stream = relayChatStream(exchange, {
+      stripUsage: usageInjected(provider, body),
+      onEnd: (err) => {
+        if (!rec) return;
+        if (err?.code === 'client_gone') rec.status = 499;
+        else if (err) ctx.telemetry.failed(rec, err);
+        ctx.telemetry.finish(rec);
+      },
+    });
+    return new Response(stream, { status, headers: withRequestId(rec, SSE_HEADERS) });
   }
-}
-
-function isEventStream(call: UpstreamCall): boolean {
-  return call.response.headers.get('content-type')?.includes('text/event-stream') ?? false;
-}
-
-/** Feeds a relayed stream's first chunk, usage and end into the request's record. */
-function streamObserver(ctx: GatewayContext, rec: RequestRecord, call: UpstreamCall, tap: UsageTap): RelayObserver {
-  return {
-    chunk(bytes) {
-      rec.ttftMs ??= performance.now() - rec.startedAt;
-      return tap.feed(bytes);
-    },
-    flush: () => tap.flush(),
-    end(error) {
-      rec.upstreamMs += performance.now() - call.startedAt;
-      if (tap.usage) {
-        rec.inputTokens = tap.usage.input;
-        rec.outputTokens = tap.usage.output;
-      }
-      if (error === 'client disconnected') rec.status = 499;
-      else if (error) rec.error = error;
-      ctx.telemetry.finish(rec);
-    },
-  };
-}
-
-/** The plain chat path: one upstream call, relayed; `rec` (when given) collects what telemetry needs. */
-export async function forwardChat(
-  ctx: GatewayContext,
-  provider: Provider,
-  body: ChatRequest,
-  client?: ClientLink,
-  rec?: RequestRecord,
-): Promise<Response> {
-  if (rec) Object.assign(rec, { route: '/v1/chat/completions', provider: provider.id, model: body.model, stream: body.stream === true });
-  const call = await openChatCall(ctx, provider, body, client);
-  if (body.stream === true && isEventStream(call)) {
-    const tap = new UsageTap(usageInjected(provider, body));
-    let observer: RelayObserver = { chunk: (b) => tap.feed(b), flush: () => tap.flush() };
-    if (rec) {
-      rec.deferred = true;
-      rec.status = call.response.status;
-      observer = streamObserver(ctx, rec, call, tap);
-    }
-    const stream = relaySse(call, { gapTimeoutMs: ctx.timeouts.timeoutMs, ensureDone: true, observer });
-    return new Response(stream, { status: call.response.status, headers: withRequestId(rec, SSE_HEADERS) });
-  }
-  const { text, json } = await readJsonAnswer(ctx, provider, call);
-  if (rec) {
-    rec.upstreamMs += performance.now() - call.startedAt;
-    const usage = usageOf(json);
-    if (usage) Object.assign(rec, { inputTokens: usage.input, outputTokens: usage.output });
-  }
-  return new Response(text, { status: call.response.status, headers: withRequestId(rec, JSON_HEADERS) });
+  const { text } = await exchange.json(MAX_JSON_ANSWER);
+  return new Response(text, { status, headers: withRequestId(rec, JSON_HEADERS) });
 }

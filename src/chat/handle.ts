@@ -4,7 +4,9 @@ import { GatewayError } from '../errors.ts';
 import { parseJsonBody, readLimitedText } from '../http/body.ts';
 import { requireUsableProvider, type Provider } from '../providers/registry.ts';
 import { chatRequestCheck, describeInvalid, type ChatRequest } from '../schemas.ts';
+import { describe } from '../telemetry/request-record.ts';
 import { logConversation } from './debug-log.ts';
+import type { ChatClient } from './forward.ts';
 import { checkVision } from './policy.ts';
 import { resolveModel } from './resolve.ts';
 
@@ -19,17 +21,27 @@ export interface PreparedChat {
 export async function prepareChat(ctx: GatewayContext, request: Request, providerParam: string | null): Promise<PreparedChat> {
   const raw = parseJsonBody(await readLimitedText(request, ctx.config.server.maxBodyBytes));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new GatewayError(400, 'Invalid request body: expected a JSON object');
+    throw new GatewayError(400, 'invalid_request', 'Invalid request body: expected a JSON object');
   }
-  if (!chatRequestCheck.Check(raw)) throw new GatewayError(400, describeInvalid(chatRequestCheck, raw));
+  if (!chatRequestCheck.Check(raw)) throw new GatewayError(400, 'invalid_request', describeInvalid(chatRequestCheck, raw));
   const body = raw as ChatRequest;
-  if (body.model.trim() === '') throw new GatewayError(400, "Invalid request body: 'model' is required");
+  if (body.model.trim() === '') throw new GatewayError(400, 'invalid_request', "Invalid request body: 'model' is required");
   const target = resolveModel(ctx.registry, body.model, providerParam);
   ctx.policy.check(target.providerId, target.model);
   const provider = requireUsableProvider(ctx.registry, target.providerId);
   checkVision(ctx.config.enableVision, provider, body.messages);
   // The parsed body is the gateway's own object: renamed in place rather than copied.
   body.model = target.model;
+  describe(ctx.telemetry.records.get(request), { route: '/v1/chat/completions', provider: provider.id, model: body.model, stream: body.stream === true });
   logConversation(ctx, request, provider, body);
   return { provider, body };
+}
+
+/**
+ * The client of a request, for its exchanges. Its signal is only looked at once an exchange outlived a
+ * sweep of the clock: creating a served request's signal costs every request (bench/README.md,
+ * "Hot-path tricks kept"), and most chats end before a hang-up could matter.
+ */
+export function clientOf(ctx: GatewayContext, request: Request): ChatClient {
+  return { gone: () => request.signal.aborted, rec: ctx.telemetry.records.get(request) };
 }

@@ -35,7 +35,7 @@ export class ModelPolicy {
   /** Throws 403 when the model is refused. */
   check(providerId: string, model: string): void {
     const refusal = this.refusal(providerId, model);
-    if (refusal) throw new GatewayError(403, refusal);
+    if (refusal) throw new GatewayError(403, 'model_not_allowed', refusal, { reason: `${providerId}/${model} refused by ALLOWED_MODELS/DISALLOWED_MODELS` });
   }
 
   /** True when any filter is configured. */
@@ -52,9 +52,9 @@ function hasImage(messages: readonly ChatMessage[]): boolean {
 export function checkVision(enableVision: boolean, provider: Provider, messages: readonly ChatMessage[]): void {
   if (!hasImage(messages)) return;
   if (!enableVision) {
-    throw new GatewayError(400, 'Image inputs are disabled on this gateway. Set ENABLE_VISION=true to enable them.');
+    throw new GatewayError(400, 'invalid_request', 'Image inputs are disabled on this gateway. Set ENABLE_VISION=true to enable them.');
   }
   if (!provider.supportsVision) {
-    throw new GatewayError(400, `Provider ${provider.id} does not support image inputs. Use a vision-capable provider.`);
+    throw new GatewayError(400, 'provider_unsupported', `Provider ${provider.id} does not support image inputs. Use a vision-capable provider.`);
   }
 }

@@ -17,9 +17,9 @@ export function resolveModel(registry: Registry, model: string, providerParam: s
   const prefix = slash > 0 ? model.slice(0, slash).toLowerCase() : undefined;
   if (providerParam !== null && providerParam !== '') {
     const providerId = providerParam.toLowerCase();
-    if (!registry.has(providerId)) throw new GatewayError(400, MESSAGES.unknownProvider);
+    if (!registry.has(providerId)) throw new GatewayError(400, 'provider_unknown', MESSAGES.unknownProvider, { reason: `no provider "${providerId}"` });
     return { providerId, model: prefix === providerId ? model.slice(slash + 1) : model };
   }
   if (prefix !== undefined && registry.has(prefix)) return { providerId: prefix, model: model.slice(slash + 1) };
-  throw new GatewayError(400, MESSAGES.noProvider);
+  throw new GatewayError(400, 'provider_unknown', MESSAGES.noProvider, { reason: `model "${model}" names no provider` });
 }

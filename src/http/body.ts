@@ -14,18 +14,18 @@ export function readLimitedText(request: Request, maxBytes: number): Promise<str
 
 function readLimited<T>(request: Request, maxBytes: number, form: BodyForm<T>): Promise<T> {
   const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) throw new GatewayError(413, MESSAGES.tooLarge);
+  if (declared !== null && Number(declared) > maxBytes) throw new GatewayError(413, 'body_too_large', MESSAGES.tooLarge, { reason: `body over SERVER_MAX_BODY_SIZE (${maxBytes} bytes)` });
   return readWhole(request, declared !== null, form, maxBytes, () => {
-    throw new GatewayError(413, MESSAGES.tooLarge);
+    throw new GatewayError(413, 'body_too_large', MESSAGES.tooLarge, { reason: `body over SERVER_MAX_BODY_SIZE (${maxBytes} bytes)` });
   });
 }
 
 /** Parses a JSON request body; 400 with a clear message when it is not JSON. */
 export function parseJsonBody(text: string): unknown {
-  if (text === '') throw new GatewayError(400, 'Request body is empty: expected a JSON object');
+  if (text === '') throw new GatewayError(400, 'invalid_request', 'Request body is empty: expected a JSON object');
   try {
     return JSON.parse(text);
   } catch {
-    throw new GatewayError(400, 'Request body is not valid JSON');
+    throw new GatewayError(400, 'invalid_request', 'Request body is not valid JSON');
   }
 }

@@ -1,7 +1,8 @@
 /** The agent loop for non-streamed chats: call, run the MCP tools asked for, call again, answer once. */
-import { readJsonAnswer } from '../chat/forward.ts';
+import { MAX_JSON_ANSWER } from '../chat/forward.ts';
 import type { ToolCall } from '../schemas.ts';
-import { callModel, continueWithTools, LIMIT_FINISH_REASON, normalizeCalls, noteRound, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
+import { withRequestId } from '../telemetry/request-record.ts';
+import { callModel, continueWithTools, LIMIT_FINISH_REASON, normalizeCalls, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
@@ -40,11 +41,9 @@ function finalAnswer(json: unknown, mcp: readonly ToolCall[], client: readonly T
 export async function runJsonLoop(run: AgentRun): Promise<Response> {
   const usage = new UsageSum();
   for (let round = 1; ; round++) {
-    const call = await callModel(run);
-    const { text, json } = await readJsonAnswer(run.ctx, run.provider, call);
-    noteRound(run, call);
+    const exchange = await callModel(run);
+    const { text, json } = await exchange.json(MAX_JSON_ANSWER);
     usage.add(usageOfAnswer(json));
-    usage.record(run.rec);
     const message = firstChoice(json)?.message;
     const { mcp, client } = splitCalls(normalizeCalls(message?.tool_calls), run.scope.tools);
     if (mcp.length > 0 && client.length === 0 && round < run.maxIterations) {
@@ -52,8 +51,9 @@ export async function runJsonLoop(run: AgentRun): Promise<Response> {
       continue;
     }
     if (mcp.length > 0 && client.length === 0) run.ctx.logger.warn('mcp agent loop stopped at its limit', { rounds: round });
-    const status = call.response.status;
-    if (round === 1 && mcp.length === 0) return new Response(text, { status, headers: JSON_HEADERS });
-    return new Response(JSON.stringify(finalAnswer(json, mcp, client, usage)), { status, headers: JSON_HEADERS });
+    const status = exchange.answer.status;
+    const headers = withRequestId(run.client.rec, JSON_HEADERS);
+    if (round === 1 && mcp.length === 0) return new Response(text, { status, headers });
+    return new Response(JSON.stringify(finalAnswer(json, mcp, client, usage)), { status, headers });
   }
 }

@@ -1,13 +1,14 @@
 /** What both agent loops share: one request's state, the per-round model call and the tool turn. */
-import { openChatCall, type ExtraTools } from '../chat/forward.ts';
+import { chatExchange, type ChatClient } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
+import type { Exchange } from '../exchange/exchange.ts';
+import { clientGoneError } from '../exchange/failure.ts';
+import { isRecord } from '../json.ts';
 import type { Provider } from '../providers/registry.ts';
 import type { ChatMessage, ChatRequest, ToolCall } from '../schemas.ts';
-import type { RequestRecord } from '../telemetry/request-record.ts';
-import type { UpstreamCall } from '../upstream/client.ts';
+import type { Offer } from './offer.ts';
 import { runToolCalls, type ToolCallScope } from './tool-call.ts';
 import type { ToolSet } from './tool-set.ts';
-import { isRecord } from '../json.ts';
 
 /** The finish reason of an answer cut short by MCP_MAX_ITERATIONS while it still asked for MCP tools. */
 export const LIMIT_FINISH_REASON = 'length';
@@ -18,21 +19,20 @@ export interface AgentRun {
   provider: Provider;
   /** The provider-bound body: the client's messages (growing each round) and own tools; the MCP tools are `offer`'s. */
   body: ChatRequest;
-  offer: ExtraTools;
+  offer: Offer;
   scope: ToolCallScope;
   maxIterations: number;
   signal: AbortSignal;
-  rec?: RequestRecord;
+  /** The client: each round's exchange is in its record. */
+  client: ChatClient;
+  /** Streamed rounds pass the MCP tool-call chunks on (the default), or hold them back. */
+  hideToolCalls: boolean;
 }
 
-/** One model call of the loop (per-round telemetry attaches here). */
-export function callModel(run: AgentRun): Promise<UpstreamCall> {
-  return openChatCall(run.ctx, run.provider, run.body, run.signal, run.offer);
-}
-
-/** Adds a finished round's wait on the provider to the request's record. */
-export function noteRound(run: AgentRun, call: UpstreamCall): void {
-  if (run.rec) run.rec.upstreamMs += performance.now() - call.startedAt;
+/** One model call of the loop, opened (its headers are in); none once the client has gone. */
+export async function callModel(run: AgentRun): Promise<Exchange> {
+  if (run.signal.aborted) throw clientGoneError();
+  return chatExchange(run.ctx, run.provider, run.body, run.client, run.offer.chatTools).open();
 }
 
 /** The model's tool calls in a reliable shape: entries without a function name are dropped, ids filled in. */
@@ -68,7 +68,7 @@ export function splitCalls(calls: readonly ToolCall[], tools: ToolSet): { mcp: T
 export async function continueWithTools(run: AgentRun, content: string | null, calls: readonly ToolCall[]): Promise<void> {
   const started = performance.now();
   const results = await runToolCalls(run.scope, calls);
-  if (run.rec) run.rec.upstreamMs += performance.now() - started;
+  if (run.client.rec) run.client.rec.toolMs += performance.now() - started;
   const assistant: ChatMessage = {
     role: 'assistant',
     content: content === '' ? null : content,
@@ -97,12 +97,5 @@ export class UsageSum {
   /** The summed usage (other fields from the last round), or undefined when no round reported any. */
   value(): Record<string, unknown> | undefined {
     return this.last ? { ...this.last, ...this.sums } : undefined;
-  }
-
-  /** Copies the totals into the request's record. */
-  record(rec: RequestRecord | undefined): void {
-    if (!rec || !this.last) return;
-    rec.inputTokens = this.sums.prompt_tokens ?? 0;
-    rec.outputTokens = this.sums.completion_tokens ?? 0;
   }
 }

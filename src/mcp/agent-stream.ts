@@ -1,13 +1,14 @@
 /**
- * The agent loop for streamed chats: every round's chunks reach the client as they arrive, MCP tools
- * run between rounds, and the client's stream ends with exactly one `data: [DONE]` (or one error event).
+ * The agent loop for streamed chats: every round's chunks reach the client as they arrive (the MCP
+ * tool calls too, unless they are hidden), MCP tools run between rounds, and the client's stream ends
+ * with exactly one `data: [DONE]` (or one error event).
  */
-import { readJsonAnswer, SSE_HEADERS } from '../chat/forward.ts';
-import type { UpstreamCall } from '../upstream/client.ts';
+import { MAX_JSON_ANSWER } from '../chat/forward.ts';
+import { asGatewayError, GatewayError } from '../errors.ts';
+import type { Exchange } from '../exchange/exchange.ts';
+import { SSE_HEADERS, sseErrorEvent } from '../exchange/relay.ts';
 import { withRequestId } from '../telemetry/request-record.ts';
-import { relaySse, sseErrorEvent } from '../upstream/sse.ts';
-import { callModel, continueWithTools, LIMIT_FINISH_REASON, noteRound, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
-import { sseDataEvents } from './sse-events.ts';
+import { callModel, continueWithTools, LIMIT_FINISH_REASON, splitCalls, UsageSum, type AgentRun } from './agent-round.ts';
 import { RoundAssembler } from './stream-round.ts';
 
 const encoder = new TextEncoder();
@@ -15,17 +16,13 @@ const encoder = new TextEncoder();
 const KEEP_ALIVE = encoder.encode(': keep-alive\n\n');
 const MAX_KEEP_ALIVE_MS = 10_000;
 const DONE = encoder.encode('data: [DONE]\n\n');
-const CLIENT_GONE = 'client disconnected';
 
 const event = (data: string) => encoder.encode(`data: ${data}\n\n`);
 
 /** How the stream ended, for the request's log line. */
 interface Ending {
-  error?: string;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : 'Upstream stream failed';
+  error?: GatewayError;
+  clientGone?: boolean;
 }
 
 /** Half the write timeout, so a quiet stretch never reaches it; at most every 10 s. */
@@ -34,15 +31,11 @@ function keepAliveMs(run: AgentRun): number {
 }
 
 /** Reads one round from the provider, yielding what the client should see. */
-async function* relayRound(run: AgentRun, call: UpstreamCall, round: RoundAssembler): AsyncGenerator<Uint8Array> {
-  const upstream = relaySse(call, { gapTimeoutMs: run.ctx.timeouts.timeoutMs, ensureDone: false, errorEvent: false });
-  for await (const data of sseDataEvents(upstream)) {
-    const out = round.feed(data);
-    if (out === undefined) continue;
-    if (run.rec) run.rec.ttftMs ??= performance.now() - run.rec.startedAt;
-    yield event(out);
+async function* relayRound(exchange: Exchange, round: RoundAssembler): AsyncGenerator<Uint8Array> {
+  for await (const ev of exchange.events()) {
+    const out = round.feed(ev);
+    if (out !== undefined) yield event(out);
   }
-  noteRound(run, call);
 }
 
 /**
@@ -65,29 +58,29 @@ async function* keptAlive<T>(work: Promise<T>, everyMs: number, out: { value?: T
 }
 
 /** Every round of one chat as one client stream. */
-async function* streamRounds(run: AgentRun, first: UpstreamCall, ending: Ending): AsyncGenerator<Uint8Array> {
+async function* streamRounds(run: AgentRun, first: Exchange, ending: Ending): AsyncGenerator<Uint8Array> {
   const usage = new UsageSum();
   const wantsUsage = run.body.stream_options?.include_usage === true;
-  let call = first;
+  let exchange = first;
   try {
     for (let n = 1; ; n++) {
-      const round = new RoundAssembler(run.scope.tools, usage);
-      yield* relayRound(run, call, round);
+      const round = new RoundAssembler(run.scope.tools, usage, run.hideToolCalls);
+      yield* relayRound(exchange, round);
       if (run.signal.aborted) {
-        ending.error = CLIENT_GONE;
+        ending.clientGone = true;
         return;
       }
       // The provider's error event already went to the client; nothing may follow it.
       if (round.upstreamError) {
-        ending.error = 'upstream error event';
+        ending.error = new GatewayError(502, 'upstream_stream_error', 'Provider sent an error event', { reason: `${run.provider.id} sent an error event` });
         return;
       }
       const { mcp, client } = splitCalls(round.calls(), run.scope.tools);
       if (mcp.length > 0 && client.length === 0 && n < run.maxIterations) {
-        const next: { value?: UpstreamCall } = {};
+        const next: { value?: Exchange } = {};
         const work = continueWithTools(run, round.content, mcp).then(() => callModel(run));
         yield* keptAlive(work, keepAliveMs(run), next);
-        call = next.value!;
+        exchange = next.value!;
         continue;
       }
       if (mcp.length > 0 && client.length === 0) {
@@ -101,36 +94,33 @@ async function* streamRounds(run: AgentRun, first: UpstreamCall, ending: Ending)
     }
   } catch (err) {
     if (run.signal.aborted) {
-      ending.error = CLIENT_GONE;
+      ending.clientGone = true;
       return;
     }
-    ending.error = describe(err);
-    yield sseErrorEvent(ending.error);
-  } finally {
-    usage.record(run.rec);
+    ending.error = asGatewayError(err);
+    yield sseErrorEvent(ending.error.message);
   }
 }
 
 /** Ends the request's record once the stream is over (the response was handed over long before). */
 function finishRecord(run: AgentRun, ending: Ending): void {
-  const rec = run.rec;
+  const rec = run.client.rec;
   if (!rec) return;
-  if (ending.error === CLIENT_GONE) rec.status = 499;
-  else if (ending.error) rec.error = ending.error;
+  if (ending.clientGone) rec.status = 499;
+  else if (ending.error) run.ctx.telemetry.failed(rec, ending.error);
   run.ctx.telemetry.finish(rec);
 }
 
 /** Opens the first round (so its failures keep their HTTP status), then streams every round. */
 export async function runStreamLoop(run: AgentRun, abort: () => void): Promise<Response> {
   const first = await callModel(run);
-  const status = first.response.status;
-  if (!(first.response.headers.get('content-type')?.includes('text/event-stream') ?? false)) {
+  const status = first.answer.status;
+  if (!first.isEventStream) {
     // The provider answered a stream request with plain JSON: pass it on as it is.
-    const { text } = await readJsonAnswer(run.ctx, run.provider, first);
-    noteRound(run, first);
-    return new Response(text, { status, headers: { 'content-type': 'application/json' } });
+    const { text } = await first.json(MAX_JSON_ANSWER);
+    return new Response(text, { status, headers: withRequestId(run.client.rec, { 'content-type': 'application/json' }) });
   }
-  if (run.rec) Object.assign(run.rec, { deferred: true, status });
+  if (run.client.rec) Object.assign(run.client.rec, { deferred: true, status });
   const ending: Ending = {};
   const chunks = streamRounds(run, first, ending);
   const body = new ReadableStream<Uint8Array>(
@@ -142,12 +132,12 @@ export async function runStreamLoop(run: AgentRun, abort: () => void): Promise<R
         controller.close();
       },
       cancel() {
-        ending.error = CLIENT_GONE;
+        ending.clientGone = true;
         abort();
         void chunks.return(undefined).finally(() => finishRecord(run, ending));
       },
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status, headers: withRequestId(run.rec, SSE_HEADERS) });
+  return new Response(body, { status, headers: withRequestId(run.client.rec, SSE_HEADERS) });
 }

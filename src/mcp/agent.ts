@@ -3,6 +3,7 @@
  * tools) and runs the agent loop. A chat with no MCP tools to offer takes the plain relay path.
  */
 import { forwardChat } from '../chat/forward.ts';
+import { clientOf } from '../chat/handle.ts';
 import type { ChatRunner } from '../routes/chat.ts';
 import { runJsonLoop } from './agent-json.ts';
 import type { AgentRun } from './agent-round.ts';
@@ -19,16 +20,28 @@ export interface AgentOptions {
   maxIterations: number;
   /** Told about every tool call, besides the gateway's own metrics. */
   onToolCall?: ToolCallHook;
+  /** MCP_HIDE_TOOL_CALLS: streamed chats hold the gateway's tool calls back unless a request says otherwise. */
+  hideToolCalls: boolean;
+}
+
+/** A request's own choice (`X-MCP-Tool-Calls: hide` or `show`) wins over MCP_HIDE_TOOL_CALLS. */
+export const TOOL_CALLS_HEADER = 'x-mcp-tool-calls';
+
+function hidesToolCalls(headers: Headers, byDefault: boolean): boolean {
+  const asked = headers.get(TOOL_CALLS_HEADER)?.trim().toLowerCase();
+  if (asked === 'hide') return true;
+  if (asked === 'show') return false;
+  return byDefault;
 }
 
 /** The ChatRunner that runs MCP tools inside chats. */
 export function mcpChatRunner(opts: AgentOptions): ChatRunner {
   const offers = new Offers(opts.servers, opts.filter);
   return async (ctx, chat, request) => {
-    const rec = ctx.telemetry.records.get(request);
+    const client = clientOf(ctx, request);
     // Per request from the current snapshot: servers that came up since the last chat are offered, ones that went away are not.
     const offer = offers.forChat(chat.body.tools, request.headers);
-    if (!offer) return forwardChat(ctx, chat.provider, chat.body, request, rec);
+    if (!offer) return forwardChat(ctx, chat.provider, chat.body, client);
     const stream = chat.body.stream === true;
     // A stream ends its loop when the client cancels the body, which the request's own signal may not see.
     const controller = stream ? new AbortController() : undefined;
@@ -38,6 +51,7 @@ export function mcpChatRunner(opts: AgentOptions): ChatRunner {
       else request.signal.addEventListener('abort', abort, { once: true });
     }
     const signal = controller?.signal ?? request.signal;
+    client.gone = () => signal.aborted;
     const run: AgentRun = {
       ctx,
       provider: chat.provider,
@@ -56,9 +70,9 @@ export function mcpChatRunner(opts: AgentOptions): ChatRunner {
       },
       maxIterations: opts.maxIterations,
       signal,
-      rec,
+      client,
+      hideToolCalls: hidesToolCalls(request.headers, opts.hideToolCalls),
     };
-    if (rec) Object.assign(rec, { route: '/v1/chat/completions', provider: chat.provider.id, model: chat.body.model, stream });
     return stream ? runStreamLoop(run, abort) : runJsonLoop(run);
   };
 }

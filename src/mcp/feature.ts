@@ -44,7 +44,7 @@ export function startMcp(ctx: GatewayContext, onToolCall?: ToolCallHook): McpFea
   });
   return {
     servers,
-    runChat: mcpChatRunner({ servers, filter, maxIterations: cfg.maxIterations, onToolCall }),
+    runChat: mcpChatRunner({ servers, filter, maxIterations: cfg.maxIterations, onToolCall, hideToolCalls: cfg.hideToolCalls }),
     listTools: cfg.expose ? listTools : undefined,
     close: () => servers.close(),
   };

@@ -1,7 +1,7 @@
 /**
  * The MCP tools a chat is offered, and their JSON. Most chats send neither their own tools nor the
- * X-MCP-* headers: for them the offer is the same until a server's tool list changes, so it is built and
- * serialised once per snapshot (per chat it cost ~10 µs: filters, names, schema objects, stringify).
+ * X-MCP-* headers: for them the offer is the same until a server's tool list changes, so it is built
+ * once per snapshot (per chat it cost ~10 µs: filters, names, schema objects).
  */
 import type { ChatTool } from '../schemas.ts';
 import type { ToolFilter } from './selection.ts';
@@ -12,14 +12,11 @@ import { ToolSet, type McpTool } from './tool-set.ts';
 export interface Offer {
   tools: ToolSet;
   chatTools: readonly ChatTool[];
-  /** `chatTools` as JSON array members (no brackets), to append to a serialised body. */
-  json: string;
 }
 
 function offerOf(tools: readonly McpTool[], taken: ReadonlySet<string>): Offer {
   const set = new ToolSet(tools, taken);
-  const chatTools = set.chatTools();
-  return { tools: set, chatTools, json: JSON.stringify(chatTools).slice(1, -1) };
+  return { tools: set, chatTools: set.chatTools() };
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();

@@ -1,9 +1,11 @@
 /**
  * Reads one streamed round of the agent loop, chunk by chunk: assembles the tool calls from their
- * deltas, and decides what the client sees. The model's text and the client's own tool calls pass on;
- * the gateway's MCP tool calls (and the finish reason that only announced them) are held back, since
- * the gateway answers them itself. Usage is held back too: the client gets one sum at the very end.
+ * deltas, and decides what the client sees. Everything passes on, the gateway's own MCP tool calls
+ * included (clients such as the Go gateway's SDK show them); with hiding on, those calls (and the finish
+ * reason that only announced them) are held back, since the gateway answers them itself. Usage is held
+ * back: the client gets one sum at the very end.
  */
+import type { StreamEvent } from '../exchange/exchange.ts';
 import type { ToolCall } from '../schemas.ts';
 import type { UsageSum } from './agent-round.ts';
 import type { ToolSet } from './tool-set.ts';
@@ -40,17 +42,15 @@ export class RoundAssembler {
   constructor(
     private readonly tools: ToolSet,
     private readonly usage: UsageSum,
+    /** Hold the gateway's own tool calls back from the client (for frameworks that would try to run them). */
+    private readonly hideToolCalls: boolean,
   ) {}
 
   /** Returns the event data to send on (rewritten when parts were held back), or undefined for none. */
-  feed(data: string): string | undefined {
-    if (data.trim() === '[DONE]') return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return data;
-    }
+  feed(ev: StreamEvent): string | undefined {
+    const { data, json } = ev;
+    // One `[DONE]` ends the whole loop's stream, not each round.
+    if (ev.done) return undefined;
     if (!isRecord(json)) return data;
     if (json.error !== undefined && json.error !== null) {
       this.upstreamError = true;
@@ -98,7 +98,7 @@ export class RoundAssembler {
         }
       }
     }
-    if (choice.finish_reason != null && this.slots.some((s) => s.mcp === true) && !this.slots.some((s) => s.mcp === false)) {
+    if (this.hideToolCalls && choice.finish_reason != null && this.slots.some((s) => s.mcp === true) && !this.slots.some((s) => s.mcp === false)) {
       choice.finish_reason = null;
       changed = true;
     }
@@ -116,7 +116,7 @@ export class RoundAssembler {
     if (typeof fn.arguments === 'string') slot.args += fn.arguments;
     else if (isRecord(fn.arguments)) slot.args += JSON.stringify(fn.arguments);
     if (slot.mcp === undefined && slot.name !== '') slot.mcp = this.tools.get(slot.name) !== undefined;
-    return slot.mcp === true;
+    return slot.mcp === true && this.hideToolCalls;
   }
 
   private slotFor(entry: Json): PendingCall {

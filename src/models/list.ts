@@ -1,12 +1,11 @@
 /** GET /v1/models: one provider's list, or every usable provider's, within a deadline. */
 import type { GatewayContext } from '../context.ts';
 import { GatewayError, MESSAGES } from '../errors.ts';
-import { applyAuth } from '../providers/auth.ts';
+import { Exchange } from '../exchange/exchange.ts';
 import { mapOpenAIModels } from '../providers/models/openai-shaped.ts';
-import { providerUrl, requireUsableProvider, type Provider } from '../providers/registry.ts';
+import { requireUsableProvider, type Provider } from '../providers/registry.ts';
+import { providerRequest } from '../providers/request.ts';
 import type { Model } from '../schemas.ts';
-import { ClientGoneError, readAll } from '../upstream/client.ts';
-import { callProvider } from '../upstream/provider-call.ts';
 
 /** Pages followed at most, so a provider that always says "more" cannot hold a request forever. */
 const MAX_PAGES = 20;
@@ -18,20 +17,25 @@ export interface ModelList {
   data: Model[];
 }
 
+const ASK_JSON = { accept: 'application/json' } as const;
+
 /** Fetches and maps every page of one provider's model list. */
 async function fetchProviderModels(ctx: GatewayContext, provider: Provider, signal: AbortSignal): Promise<Model[]> {
   const map = provider.adapter.mapModels ?? mapOpenAIModels;
-  const timeouts = { ...ctx.timeouts, timeoutMs: Math.min(ctx.timeouts.timeoutMs, ctx.config.client.modelsListTimeoutMs) };
+  const timeoutMs = Math.min(ctx.exchanges.timeouts.timeoutMs, ctx.config.client.modelsListTimeoutMs);
   const models: Model[] = [];
   let query: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const url = providerUrl(provider, provider.endpoints.models);
-    if (query) for (const [k, v] of new URLSearchParams(query)) url.searchParams.set(k, v);
-    const headers = new Headers({ accept: 'application/json' });
-    applyAuth(provider, url, headers);
-    const call = await callProvider(provider, { url, method: 'GET', headers, client: signal }, timeouts);
-    const bytes = await readAll(call, timeouts.timeoutMs, MAX_LIST_BYTES);
-    const result = map(JSON.parse(new TextDecoder().decode(bytes)), provider.id);
+    const exchange = new Exchange(ctx.exchanges, {
+      provider,
+      method: 'GET',
+      request: providerRequest(provider, provider.endpoints.models, ASK_JSON, query ? new URLSearchParams(query) : undefined),
+      clientGone: () => signal.aborted,
+      timeouts: { timeoutMs },
+    });
+    await exchange.open();
+    const { json } = await exchange.json(MAX_LIST_BYTES);
+    const result = map(json, provider.id);
     models.push(...result.models);
     query = result.nextQuery;
     if (!query) break;
@@ -48,10 +52,9 @@ export async function listModels(ctx: GatewayContext, providerParam: string | nu
       const models = await fetchProviderModels(ctx, provider, signal);
       return { provider: provider.id, object: 'list', data: models.filter(keep) };
     } catch (err) {
-      if (err instanceof ClientGoneError) throw err;
-      ctx.logger.warn('model list failed', { provider: provider.id, error: err });
-      if (err instanceof GatewayError && err.status === 504) throw err;
-      throw new GatewayError(502, MESSAGES.listFailed);
+      if (err instanceof GatewayError && (err.code === 'client_gone' || err.status === 504)) throw err;
+      const reason = err instanceof GatewayError ? (err.reason ?? err.message) : String(err);
+      throw new GatewayError(502, err instanceof GatewayError ? err.code : 'upstream_invalid', MESSAGES.listFailed, { cause: err, reason: `model list of ${provider.id}: ${reason}` });
     }
   }
   return { object: 'list', data: (await listAll(ctx, signal)).filter(keep) };
@@ -61,14 +64,16 @@ export async function listModels(ctx: GatewayContext, providerParam: string | nu
 async function listAll(ctx: GatewayContext, clientSignal: AbortSignal): Promise<Model[]> {
   const deadline = AbortSignal.timeout(ctx.config.client.modelsListTimeoutMs);
   const signal = AbortSignal.any([clientSignal, deadline]);
-  const providers = [...ctx.registry.values()].filter((p) => p.usable);
+  // The default ollama URL is a guess: it is asked only when OLLAMA_API_URL was set.
+  const providers = [...ctx.registry.values()].filter((p) => p.usable && (p.authType !== 'none' || p.urlSet));
   const results = await Promise.allSettled(providers.map((p) => fetchProviderModels(ctx, p, signal)));
   const data: Model[] = [];
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') data.push(...r.value);
     else {
-      const error = deadline.aborted ? 'no answer within MODELS_LIST_TIMEOUT' : r.reason;
-      ctx.logger.warn('model list failed; provider left out', { provider: providers[i]?.id, error });
+      const reason = deadline.aborted ? 'no answer within MODELS_LIST_TIMEOUT' : r.reason instanceof GatewayError ? (r.reason.reason ?? r.reason.message) : String(r.reason);
+      const code = r.reason instanceof GatewayError ? r.reason.code : 'upstream_invalid';
+      ctx.logger.warn('model list failed; provider left out', { provider: providers[i]?.id, error_code: code, reason });
     }
   });
   return data;

@@ -1,12 +1,13 @@
 /** The provider table: the spec's rows joined with their env settings and, where one exists, an adapter. */
 import type { Config } from '../config.ts';
 import { GatewayError, MESSAGES } from '../errors.ts';
+import { createUpstreamSession } from '../exchange/session.ts';
 import { PROVIDER_ROWS, type AuthType } from '../spec.ts';
 import type { ProviderAdapter } from './adapter.ts';
-import { createUpstreamSession } from '../upstream/session.ts';
 import { ADAPTERS } from './adapters.ts';
+import type { ProviderRequest } from './request.ts';
 
-/** A provider ready to be called. */
+/** A provider ready to be called. Built per app: nothing in it is shared between apps. */
 export interface Provider {
   id: string;
   authType: AuthType;
@@ -18,11 +19,18 @@ export interface Provider {
   adapter: ProviderAdapter;
   /** Has a key, or needs none. */
   usable: boolean;
+  /** `<ID>_API_URL` was set (the default ollama URL is a guess, not a configured provider). */
+  urlSet: boolean;
   /** Its own connection pool, shaped by the CLIENT_* settings. */
   session: Bun.FetchSession;
+  /** Requests built from the gateway's constant headers, by path (src/providers/request.ts). */
+  requests: Map<string, Map<object, ProviderRequest>>;
 }
 
 export type Registry = ReadonlyMap<string, Provider>;
+
+/** The env variable that holds a provider's key. */
+export const keyVariable = (id: string) => `${id.toUpperCase()}_API_KEY`;
 
 /** Builds the registry from the config; every spec provider is present, usable or not. */
 export function buildRegistry(config: Config): Registry {
@@ -42,7 +50,9 @@ export function buildRegistry(config: Config): Registry {
       endpoints: row.endpoints,
       adapter: ADAPTERS[row.id] ?? {},
       usable: row.authType === 'none' || Boolean(apiKey),
+      urlSet: (s as { urlSet?: boolean } | undefined)?.urlSet === true,
       session: createUpstreamSession(config.client),
+      requests: new Map(),
     });
   }
   return registry;
@@ -51,18 +61,13 @@ export function buildRegistry(config: Config): Registry {
 /** Finds a provider by id (case-insensitive) or fails with the text users know. */
 export function requireProvider(registry: Registry, id: string): Provider {
   const provider = registry.get(id.toLowerCase());
-  if (!provider) throw new GatewayError(400, MESSAGES.unknownProvider);
+  if (!provider) throw new GatewayError(400, 'provider_unknown', MESSAGES.unknownProvider, { reason: `no provider "${id}"` });
   return provider;
 }
 
 /** Like requireProvider, and the provider must have its key. */
 export function requireUsableProvider(registry: Registry, id: string): Provider {
   const provider = requireProvider(registry, id);
-  if (!provider.usable) throw new GatewayError(400, MESSAGES.missingKey);
+  if (!provider.usable) throw new GatewayError(400, 'provider_not_configured', MESSAGES.missingKey, { reason: `set ${keyVariable(provider.id)}` });
   return provider;
-}
-
-/** Joins a provider's base URL and an endpoint that may carry its own query. */
-export function providerUrl(provider: Provider, endpoint: string): URL {
-  return new URL(provider.baseUrl + (endpoint.startsWith('/') ? endpoint : `/${endpoint}`));
 }

@@ -1,10 +1,11 @@
 /** /proxy/{provider}/{path}: the provider's own API, with the gateway's key, and nothing of the client's. */
 import type { GatewayContext } from '../context.ts';
+import { Exchange } from '../exchange/exchange.ts';
+import { relayRaw } from '../exchange/relay.ts';
 import { readLimitedBody } from '../http/body.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
-import { applyAuth } from '../providers/auth.ts';
-import { callUpstream } from '../upstream/client.ts';
-import { relaySse } from '../upstream/sse.ts';
+import { providerRequest } from '../providers/request.ts';
+import { GatewayError } from '../errors.ts';
 import { checkProxyPath } from './path.ts';
 
 /** Request headers a client may pass to a provider. Credentials, cookies and hop-by-hop headers never pass. */
@@ -27,11 +28,11 @@ const RESPONSE_HEADERS = ['content-type', 'cache-control', 'retry-after', 'reque
 const RESPONSE_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-', 'openai-'];
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function forwardedHeaders(from: Headers): Headers {
-  const out = new Headers();
+function forwardedHeaders(from: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const name of REQUEST_HEADERS) {
     const value = from.get(name);
-    if (value !== null) out.set(name, value);
+    if (value !== null) out[name] = value;
   }
   return out;
 }
@@ -55,27 +56,32 @@ export async function forwardProxy(ctx: GatewayContext, request: Request): Promi
   // Belt and braces: whatever the path said, the target stays under the provider's base URL.
   const base = new URL(provider.baseUrl);
   if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) {
-    return Response.json({ error: 'Invalid proxy path: it leaves the provider base URL' }, { status: 400 });
+    throw new GatewayError(400, 'invalid_request', 'Invalid proxy path: it leaves the provider base URL');
   }
-  url.search = incoming.search;
-  // A gateway token passed in the query (as some clients do) is the client's credential: it stays here.
-  if (url.searchParams.has('access_token')) url.searchParams.delete('access_token');
+  // Sent as it came; a gateway token passed in the query (as some clients do) is the client's credential: it stays here.
+  let query: string | URLSearchParams = incoming.search;
+  if (incoming.searchParams.has('access_token')) {
+    query = new URLSearchParams(incoming.search);
+    query.delete('access_token');
+  }
   const body = METHODS_WITH_BODY.has(request.method) ? await readLimitedBody(request, ctx.config.server.maxBodyBytes) : undefined;
-  const headers = forwardedHeaders(request.headers);
-  applyAuth(provider, url, headers);
-  // A raw pass-through: the provider's own status and body come back, errors included.
-  const call = await callUpstream(
-    {
-      url,
-      method: request.method,
-      headers,
-      body: body && body.byteLength > 0 ? body : undefined,
-      client: request,
-      session: provider.session,
-    },
-    ctx.timeouts,
-  );
-  const sse = call.response.headers.get('content-type')?.includes('text/event-stream') ?? false;
-  const stream = relaySse(call, { gapTimeoutMs: ctx.timeouts.timeoutMs, ensureDone: false, errorEvent: sse });
-  return new Response(stream, { status: call.response.status, headers: responseHeaders(call.response.headers) });
+  const rec = ctx.telemetry.records.get(request);
+  const exchange = new Exchange(ctx.exchanges, {
+    provider,
+    method: request.method,
+    // A raw pass-through: the provider's own status and body come back, errors included.
+    request: providerRequest(provider, path, forwardedHeaders(request.headers), query),
+    body: body && body.byteLength > 0 ? body : undefined,
+    clientGone: () => request.signal.aborted,
+  });
+  rec?.exchanges.push(exchange.summary);
+  const answer = await exchange.openAny();
+  if (rec) rec.deferred = true;
+  const stream = relayRaw(exchange, (err) => {
+    if (!rec) return;
+    if (err?.code === 'client_gone') rec.status = 499;
+    else if (err) ctx.telemetry.failed(rec, err);
+    ctx.telemetry.finish(rec);
+  });
+  return new Response(stream, { status: answer.status, headers: responseHeaders(answer.headers) });
 }

@@ -7,7 +7,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function reject(reason: string): never {
-  throw new GatewayError(400, `Invalid proxy path: ${reason}`);
+  throw new GatewayError(400, 'invalid_request', `Invalid proxy path: ${reason}`);
 }
 
 /** Returns the raw path (as sent) when it is safe to append to a base URL; 400 otherwise. */

@@ -1,14 +1,13 @@
 /** POST /v1/chat/completions */
 import { Elysia } from 'elysia';
 import { forwardChat } from '../chat/forward.ts';
-import { prepareChat, type PreparedChat } from '../chat/handle.ts';
+import { clientOf, prepareChat, type PreparedChat } from '../chat/handle.ts';
 import type { GatewayContext } from '../context.ts';
 
 /** Runs a prepared chat; the MCP plugin swaps in its agent loop, the default relays one call. */
 export type ChatRunner = (ctx: GatewayContext, chat: PreparedChat, request: Request) => Promise<Response>;
 
-const relayOnce: ChatRunner = (ctx, chat, request) =>
-  forwardChat(ctx, chat.provider, chat.body, request, ctx.telemetry.records.get(request));
+const relayOnce: ChatRunner = (ctx, chat, request) => forwardChat(ctx, chat.provider, chat.body, clientOf(ctx, request));
 
 export function chatRoutes(ctx: GatewayContext, run: ChatRunner = relayOnce) {
   return new Elysia({ name: 'chat' }).post(

@@ -6,6 +6,7 @@
  * request that ends in an error is finished by `finishWithError`, from the app's one error handler.
  */
 import { Elysia } from 'elysia';
+import type { ErrorRenderer, GatewayError } from '../errors.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { ConnectionTimeouts } from './timeouts.ts';
 
@@ -32,13 +33,22 @@ export function requestLifecycle(telemetry: Telemetry, timeouts: ConnectionTimeo
     });
 }
 
-/** For the app's error handler: the error has become `response`; stamps it and ends the request's record. */
-export function finishWithError(telemetry: Telemetry, timeouts: ConnectionTimeouts, request: Request, route: string | undefined, response: Response): Response {
+/** For the app's error handler: renders the error, notes its code and reason, stamps the response and ends the request's record. */
+export function finishWithError(
+  telemetry: Telemetry,
+  timeouts: ConnectionTimeouts,
+  request: Request,
+  route: string | undefined,
+  err: GatewayError,
+  render: ErrorRenderer,
+): Response {
   timeouts.responding(request);
+  const response = render(err);
   const rec = telemetry.records.get(request);
   if (!rec) return response;
   if (route) rec.route = route;
   rec.status = response.status;
+  telemetry.failed(rec, err);
   // An error replaces the route's Response, so its id is always set here.
   response.headers.set('x-request-id', rec.id);
   if (!rec.deferred) telemetry.finish(rec);

@@ -1,6 +1,6 @@
 /** Graceful stop on SIGTERM/SIGINT: refuse new connections, let in-flight work finish up to a deadline, exit 0. */
 import type { Server } from 'bun';
-import { flushLogs, type Logger } from '../telemetry/log.ts';
+import type { Logger } from '../telemetry/log.ts';
 
 /** What the drain needs: how to stop gently, how to stop now, and for how long to wait. */
 export interface Drain {
@@ -15,9 +15,9 @@ export interface Drain {
 }
 
 /** Exits once stdout has taken the last log lines (a pipe may hold them), or after a second at most. */
-function exitAfterFlush(code: number): void {
+function exitAfterFlush(code: number, logger: Logger): void {
   const timer = setTimeout(() => process.exit(code), 1000);
-  flushLogs();
+  logger.flush();
   process.stdout.write('', () => {
     clearTimeout(timer);
     process.exit(code);
@@ -28,7 +28,7 @@ function exitAfterFlush(code: number): void {
  * The first signal starts the drain; the process exits 0 when it ends or when the deadline cuts it.
  * A second signal (a second Ctrl-C) cuts it at once.
  */
-export function drainOnSignals(d: Drain, exit: (code: number) => void = exitAfterFlush): void {
+export function drainOnSignals(d: Drain, exit: (code: number) => void = (code) => exitAfterFlush(code, d.logger)): void {
   let draining = false;
   const finish = (drained: boolean) => {
     d.logger.info('stopped', { drained });

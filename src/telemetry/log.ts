@@ -10,9 +10,9 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
-  /** A line whose fields come already serialised as JSON members (`"a":1,"b":"x"`): the per-request line, built without an object. */
-  members(level: LogLevel, msg: string, members: string): void;
   enabled(level: LogLevel): boolean;
+  /** Writes every line still held (shutdown, app stop). */
+  flush(): void;
 }
 
 export type LogSink = (line: string) => void;
@@ -24,9 +24,6 @@ export type LogSink = (line: string) => void;
 const FLUSH_MS = 10;
 /** Past this much pending text, it is written at once instead of waiting (a burst stays bounded). */
 const FLUSH_BYTES = 16 * 1024;
-
-/** Batchers holding lines not yet written, so `flushLogs` finds them all. */
-const unwritten = new Set<LineBatcher>();
 
 /**
  * Lines for a stream. A line after a quiet spell is written at once (start-up, a lone request: nobody
@@ -44,7 +41,6 @@ export class LineBatcher {
   ) {}
 
   readonly add: LogSink = (line) => {
-    if (this.pending === '') unwritten.add(this);
     this.pending += line;
     if (this.window === undefined) {
       this.writePending();
@@ -67,7 +63,6 @@ export class LineBatcher {
   };
 
   private writePending(): void {
-    unwritten.delete(this);
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
@@ -75,46 +70,41 @@ export class LineBatcher {
   }
 }
 
-/** Writes every line still held; shutdown calls it before the process exits. */
-export function flushLogs(): void {
-  for (const batcher of unwritten) batcher.flush();
-}
-
 /** A logger that writes lines at or above `level` to `sink` (stdout, batched, by default). */
 export function createLogger(level: LogLevel, sink?: LogSink, secrets: readonly string[] = []): Logger {
   const min = RANK[level];
   const scrub = secretScrubber(secrets);
-  const out: LogSink = sink ? (line) => sink(scrub(line)) : new LineBatcher((text) => process.stdout.write(text), scrub).add;
-  const head = (lvl: LogLevel, msg: string) => `{"time":"${isoNow()}","level":"${lvl}","msg":${JSON.stringify(msg)}`;
+  const batcher = sink ? undefined : new LineBatcher((text) => process.stdout.write(text), scrub);
+  const out: LogSink = batcher ? batcher.add : (line) => sink?.(scrub(line));
+  const clock = new IsoClock();
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
-    // Built by hand around one stringify of the fields: no object copy, no replacer unless needed.
-    const body = fields ? JSON.stringify(fields, holdsError(fields) ? errorReplacer : undefined) : '{}';
-    out(body.length > 2 ? `${head(lvl, msg)},${body.slice(1)}\n` : `${head(lvl, msg)}}\n`);
+    const line = { time: clock.now(), level: lvl, msg, ...fields };
+    out(`${JSON.stringify(line, fields && holdsError(fields) ? errorReplacer : undefined)}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    members: (lvl, m, members) => {
-      if (RANK[lvl] >= min) out(`${head(lvl, m)},${members}}\n`);
-    },
     enabled: (lvl) => RANK[lvl] >= min,
+    flush: () => batcher?.flush(),
   };
 }
 
-let isoMs = 0;
-let isoText = '';
+/** The current time in ISO 8601, formatted once per millisecond however many lines share it. */
+class IsoClock {
+  private ms = 0;
+  private text = '';
 
-/** The current time in ISO 8601; formatted once per millisecond, however many lines share it. */
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== isoMs) {
-    isoMs = ms;
-    isoText = new Date(ms).toISOString();
+  now(): string {
+    const ms = Date.now();
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.text = new Date(ms).toISOString();
+    }
+    return this.text;
   }
-  return isoText;
 }
 
 function holdsError(fields: LogFields): boolean {
@@ -139,4 +129,6 @@ function secretScrubber(secrets: readonly string[]): (line: string) => string {
 }
 
 /** A logger that drops everything. */
-export const silentLogger: Logger = createLogger('error', () => undefined);
+export function silentLogger(): Logger {
+  return createLogger('error', () => undefined);
+}

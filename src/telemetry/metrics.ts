@@ -5,7 +5,7 @@
  */
 import { Counter, Histogram, Registry, type CounterSeries, type HistogramSeries } from './prometheus.ts';
 import { LabelGuard } from './label-guard.ts';
-import type { RequestRecord } from './request-record.ts';
+import type { RequestFacts, RequestRecord } from './request-record.ts';
 
 /** Bucket boundaries advised by the GenAI semantic conventions. */
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
@@ -90,6 +90,11 @@ export class GatewayMetrics {
     ['mcp_method_name', 'mcp_server', 'gen_ai_tool_name', 'outcome'],
     DURATION_BUCKETS,
   );
+  private readonly dropped = this.counter(
+    'inference_gateway_stream_events_dropped_total',
+    'Malformed stream events dropped before they reached a client, by provider',
+    ['gen_ai_provider_name'],
+  );
   private readonly http = this.histogram(
     'http_server_request_duration_seconds',
     'Every HTTP request the gateway served, by route pattern and status',
@@ -132,21 +137,27 @@ export class GatewayMetrics {
   }
 
   /** Records a finished request (and, for chats, its GenAI measurements). */
-  observe(rec: RequestRecord, durationMs: number): void {
+  observe(rec: RequestRecord, facts: RequestFacts): void {
     const status = String(rec.status ?? 0);
-    this.httpSeriesOf(rec.method, rec.route, status).observe(durationMs / 1000);
+    const seconds = facts.durationMs / 1000;
+    this.httpSeriesOf(rec.method, rec.route, status).observe(seconds);
     if (!rec.provider || !rec.model) return;
     const failed = rec.error !== undefined || (rec.status ?? 0) >= 400;
     const series = this.chatSeriesOf(rec.provider, this.models.label(rec.model), status, failed ? errorType(rec) : '', rec.stream === true);
     series.requests.inc();
-    series.duration.observe(durationMs / 1000);
-    if (rec.inputTokens !== undefined) series.inputTokens.observe(rec.inputTokens);
-    if (rec.outputTokens !== undefined) series.outputTokens.observe(rec.outputTokens);
-    if (rec.ttftMs !== undefined) series.ttft.observe(rec.ttftMs / 1000);
-    if (rec.upstreamMs > 0) {
-      series.upstream.observe(rec.upstreamMs / 1000);
-      series.overhead.observe(Math.max(0, durationMs - rec.upstreamMs) / 1000);
+    series.duration.observe(seconds);
+    if (facts.inputTokens !== undefined) series.inputTokens.observe(facts.inputTokens);
+    if (facts.outputTokens !== undefined) series.outputTokens.observe(facts.outputTokens);
+    if (facts.ttftMs !== undefined) series.ttft.observe(facts.ttftMs / 1000);
+    if (facts.upstreamMs > 0) {
+      series.upstream.observe(facts.upstreamMs / 1000);
+      series.overhead.observe(Math.max(0, facts.durationMs - facts.upstreamMs) / 1000);
     }
+  }
+
+  /** Counts a malformed stream event dropped before it reached a client. */
+  droppedEvent(provider: string): void {
+    this.dropped.labels({ gen_ai_provider_name: provider }).inc();
   }
 
   /** Records one MCP tool call. */
@@ -166,9 +177,9 @@ export class GatewayMetrics {
   }
 }
 
+/** The error's stable code (`upstream_unreachable`, `model_not_allowed`, …); the status where no code was noted. */
 function errorType(rec: RequestRecord): string {
-  if (rec.error) return 'stream_error';
-  return String(rec.status ?? 'unknown');
+  return rec.error?.code ?? String(rec.status ?? 'unknown');
 }
 
 /** A server URL without credentials or query, so no secret can become a label. */

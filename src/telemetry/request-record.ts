@@ -1,4 +1,10 @@
-/** What the gateway learns about one request while serving it; logged and measured once at its end. */
+/**
+ * What the gateway learns about one request while serving it; logged and measured once at its end. The
+ * route says what was asked (`describe`); everything about providers comes from the summaries of its
+ * exchanges, which nothing else writes.
+ */
+import type { ErrorCode } from '../errors.ts';
+import type { ExchangeSummary } from '../exchange/exchange.ts';
 
 export interface RequestRecord {
   id: string;
@@ -7,18 +13,18 @@ export interface RequestRecord {
   route: string;
   startedAt: number;
   status?: number;
+  /** What the client asked for: provider, model (as the client named it), stream. */
   provider?: string;
   model?: string;
   stream?: boolean;
-  inputTokens?: number;
-  outputTokens?: number;
-  /** Milliseconds from the request's arrival to the first chunk sent on. */
-  ttftMs?: number;
-  /** Milliseconds spent waiting on providers and tools. */
-  upstreamMs: number;
-  /** The stream ended after the response was handed over; it finalises the record itself. */
+  /** Every exchange with a provider this request made, in order. */
+  exchanges: ExchangeSummary[];
+  /** Milliseconds spent in MCP tool calls. */
+  toolMs: number;
+  /** Why it failed, for the log line and the metrics' error_type. */
+  error?: { code: ErrorCode; reason?: string };
+  /** The response was handed over while its body still flows; whoever ends the body finishes the record. */
   deferred?: boolean;
-  error?: string;
   finished?: boolean;
   /** The route's Response was built with the `x-request-id` header (see `withRequestId`). */
   stamped?: boolean;
@@ -42,6 +48,11 @@ export function withRequestId(rec: RequestRecord | undefined, headers: Readonly<
   return { ...headers, 'x-request-id': rec.id };
 }
 
+/** Says what a request asked for (route, provider, model, stream). */
+export function describe(rec: RequestRecord | undefined, what: { route: string; provider: string; model: string; stream: boolean }): void {
+  if (rec) Object.assign(rec, what);
+}
+
 /** Per-request records, keyed by the Request object so no global id map can leak. */
 export class RequestRecords {
   private readonly records = new WeakMap<Request, RequestRecord>();
@@ -52,7 +63,8 @@ export class RequestRecords {
       method: request.method,
       route,
       startedAt: performance.now(),
-      upstreamMs: 0,
+      exchanges: [],
+      toolMs: 0,
     };
     this.records.set(request, rec);
     return rec;
@@ -61,4 +73,32 @@ export class RequestRecords {
   get(request: Request): RequestRecord | undefined {
     return this.records.get(request);
   }
+}
+
+/** What telemetry derives from a finished record. */
+export interface RequestFacts {
+  durationMs: number;
+  /** Time waiting on providers and tools. */
+  upstreamMs: number;
+  /** From arrival to the first streamed event. */
+  ttftMs?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/** Sums the exchanges: tokens over every round, time over every wait. */
+export function factsOf(rec: RequestRecord, now: number): RequestFacts {
+  let upstreamMs = rec.toolMs;
+  let ttftMs: number | undefined;
+  let input: number | undefined;
+  let output: number | undefined;
+  for (const ex of rec.exchanges) {
+    upstreamMs += ex.durationMs ?? now - ex.startedAt;
+    if (ttftMs === undefined && ex.firstEventMs !== undefined && rec.stream) ttftMs = ex.startedAt + ex.firstEventMs - rec.startedAt;
+    if (ex.usage) {
+      input = (input ?? 0) + ex.usage.input;
+      output = (output ?? 0) + ex.usage.output;
+    }
+  }
+  return { durationMs: now - rec.startedAt, upstreamMs, ttftMs, inputTokens: input, outputTokens: output };
 }

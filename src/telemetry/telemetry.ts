@@ -1,7 +1,8 @@
 /** Ends every request the same way: one log line, and metrics when telemetry is on. */
+import type { GatewayError } from '../errors.ts';
 import type { Logger } from './log.ts';
 import type { GatewayMetrics, ToolOutcome } from './metrics.ts';
-import { RequestRecords, type RequestRecord } from './request-record.ts';
+import { factsOf, RequestRecords, type RequestFacts, type RequestRecord } from './request-record.ts';
 
 export class Telemetry {
   readonly records = new RequestRecords();
@@ -12,39 +13,47 @@ export class Telemetry {
     readonly metrics?: GatewayMetrics,
   ) {}
 
+  /** Notes why a request failed (its code and the operator's reason), for its line and metrics. */
+  failed(rec: RequestRecord | undefined, err: GatewayError): void {
+    if (rec && !rec.error) rec.error = { code: err.code, reason: err.reason };
+  }
+
   /** Logs and measures a finished request, once. */
   finish(rec: RequestRecord): void {
     if (rec.finished) return;
     rec.finished = true;
-    const durationMs = performance.now() - rec.startedAt;
-    this.metrics?.observe(rec, durationMs);
+    const facts = factsOf(rec, performance.now());
+    this.metrics?.observe(rec, facts);
     const status = rec.status ?? 0;
     const level = status >= 500 || rec.error ? 'warn' : 'info';
-    if (this.logger.enabled(level)) this.logger.members(level, 'request', requestMembers(rec, status, durationMs));
+    if (this.logger.enabled(level)) this.logger[level]('request', requestFields(rec, status, facts));
   }
 
   /** Counts an MCP tool call. */
   toolCall(server: string, tool: string, outcome: ToolOutcome, ms: number): void {
     this.metrics?.toolCall(server, tool, outcome, ms);
   }
+
+  /** Counts a malformed stream event that was dropped. */
+  droppedEvent(provider: string): void {
+    this.metrics?.droppedEvent(provider);
+  }
 }
 
-/**
- * The request line's fields, serialised by hand (an object built with spreads and then stringified cost
- * ~1 µs per request). Only values a client or provider controls go through JSON.stringify: the id is
- * checked or generated, the method is an HTTP token, the route one of ours.
- */
-function requestMembers(rec: RequestRecord, status: number, durationMs: number): string {
-  let out = `"request_id":"${rec.id}","method":${JSON.stringify(rec.method)},"route":${JSON.stringify(rec.route)},"status":${status},"duration_ms":${round(durationMs)}`;
-  if (rec.provider) out += `,"provider":"${rec.provider}","model":${JSON.stringify(rec.model)},"stream":${rec.stream === true}`;
-  if (rec.upstreamMs > 0) out += `,"upstream_ms":${round(rec.upstreamMs)}`;
-  if (rec.ttftMs !== undefined) out += `,"ttft_ms":${round(rec.ttftMs)}`;
-  if (rec.inputTokens !== undefined) out += `,"input_tokens":${rec.inputTokens}`;
-  if (rec.outputTokens !== undefined) out += `,"output_tokens":${rec.outputTokens}`;
-  if (rec.error) out += `,"error":${JSON.stringify(rec.error)}`;
-  return out;
-}
+const round = (ms: number) => Math.round(ms * 100) / 100;
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+/** The request line's fields; absent facts are left out. */
+function requestFields(rec: RequestRecord, status: number, facts: RequestFacts): Record<string, unknown> {
+  const fields: Record<string, unknown> = { request_id: rec.id, method: rec.method, route: rec.route, status, duration_ms: round(facts.durationMs) };
+  if (rec.provider) Object.assign(fields, { provider: rec.provider, model: rec.model, stream: rec.stream === true });
+  if (rec.exchanges.length > 1) fields.attempts = rec.exchanges.length;
+  if (facts.upstreamMs > 0) fields.upstream_ms = round(facts.upstreamMs);
+  if (facts.ttftMs !== undefined) fields.ttft_ms = round(facts.ttftMs);
+  if (facts.inputTokens !== undefined) fields.input_tokens = facts.inputTokens;
+  if (facts.outputTokens !== undefined) fields.output_tokens = facts.outputTokens;
+  if (rec.error) {
+    fields.error_code = rec.error.code;
+    if (rec.error.reason) fields.reason = rec.error.reason;
+  }
+  return fields;
 }

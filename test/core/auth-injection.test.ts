@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { loadConfig } from '../../src/config.ts';
-import { applyAuth } from '../../src/providers/auth.ts';
+import { providerRequest } from '../../src/providers/request.ts';
 import { buildRegistry } from '../../src/providers/registry.ts';
 import { chatCompletion, fakeProvider } from '../helpers/fake-provider.ts';
 import { testGateway } from '../helpers/gateway.ts';
@@ -45,11 +45,10 @@ describe('auth injection by auth_type, as the provider sees it', () => {
 
   test('query → ?key=KEY (no spec provider uses it today; the rule is in one function)', () => {
     const provider = { ...buildRegistry(loadConfig({ GOOGLE_API_KEY: 'g-key' })).get('google')!, authType: 'query' as const };
-    const url = new URL('https://example.test/v1/models?x=1');
-    const headers = new Headers();
-    applyAuth(provider, url, headers);
+    const built = providerRequest({ ...provider, baseUrl: 'https://example.test/v1' }, '/models?x=1', { accept: 'application/json' });
+    const url = new URL(built.url);
     expect(url.searchParams.get('key')).toBe('g-key');
     expect(url.searchParams.get('x')).toBe('1');
-    expect(headers.get('authorization')).toBeNull();
+    expect(built.headers.authorization).toBeUndefined();
   });
 });

@@ -40,8 +40,10 @@ interface Chunk {
   usage?: Record<string, number>;
 }
 
-async function streamed(model: string, extra: Record<string, unknown> = {}) {
-  const res = await chat(gw, { model: `openai/${model}`, stream: true, ...extra });
+const HIDE = { 'x-mcp-tool-calls': 'hide' };
+
+async function streamed(model: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const res = await chat(gw, { model: `openai/${model}`, stream: true, ...extra }, headers);
   const data = await sseData(res);
   const chunks = data.filter((d) => d !== '[DONE]').map((d) => JSON.parse(d) as Chunk);
   const text = chunks.map((c) => c.choices?.[0]?.delta.content ?? '').join('');
@@ -50,9 +52,19 @@ async function streamed(model: string, extra: Record<string, unknown> = {}) {
 }
 
 describe('the agent loop, streamed', () => {
-  test("one coherent stream: every round's text, the MCP calls kept inside, one finish and one [DONE]", async () => {
-    const before = provider.received.length;
+  test("one stream: every round's chunks, the MCP tool call the gateway ran included, then one [DONE]", async () => {
     const { res, data, chunks, text, finishes } = await streamed('adder');
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(text).toBe('Let me add. The sum is 42.');
+    expect(chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((t) => t.function.name)).toEqual(['mcp_add', undefined]);
+    expect(finishes).toEqual(['tool_calls', 'stop']);
+    expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
+    expect(data.at(-1)).toBe('[DONE]');
+  });
+
+  test("hidden (X-MCP-Tool-Calls: hide): one coherent stream, the MCP calls kept inside, one finish and one [DONE]", async () => {
+    const before = provider.received.length;
+    const { res, data, chunks, text, finishes } = await streamed('adder', {}, HIDE);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     expect(text).toBe('Let me add. The sum is 42.');
     expect(chunks.some((c) => c.choices[0]?.delta.tool_calls !== undefined)).toBe(false);
@@ -81,8 +93,8 @@ describe('the agent loop, streamed', () => {
     expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
   });
 
-  test('the openai SDK reads the whole loop as one answer with no stray tool calls', async () => {
-    const client = new OpenAI({ apiKey: 'unused', baseURL: `${gw.url}/v1` });
+  test('hidden, the openai SDK reads the whole loop as one answer with no stray tool calls', async () => {
+    const client = new OpenAI({ apiKey: 'unused', baseURL: `${gw.url}/v1`, defaultHeaders: HIDE });
     const stream = client.chat.completions.stream({ model: 'openai/adder', messages: [{ role: 'user', content: 'add' }] });
     const final = await stream.finalChatCompletion();
     expect(final.choices[0]!.message.content).toBe('Let me add. The sum is 42.');
@@ -110,11 +122,14 @@ describe('the agent loop, streamed', () => {
 
   test('at MCP_MAX_ITERATIONS the stream ends with finish_reason "length" and one [DONE]', async () => {
     const before = provider.received.length;
-    const { text, finishes, data } = await streamed('forever');
+    const { text, finishes, data } = await streamed('forever', {}, HIDE);
     expect(provider.received.length - before).toBe(3);
     expect(text).toBe('r1 r2 r3 ');
     expect(finishes).toEqual(['length']);
     expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
+    // Shown, each round announces its calls; the last ones were not run, so the end says "length".
+    const shown = await streamed('forever');
+    expect(shown.finishes).toEqual(['tool_calls', 'tool_calls', 'tool_calls', 'length']);
   });
 
   test('a provider failure in a later round ends the stream with one error event and no [DONE]', async () => {

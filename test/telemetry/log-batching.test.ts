@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test';
-import { flushLogs, LineBatcher } from '../../src/telemetry/log.ts';
+import { LineBatcher } from '../../src/telemetry/log.ts';
 
 function batcher(scrub?: (text: string) => string) {
   const writes: string[] = [];
@@ -31,11 +31,11 @@ test('a burst is written as soon as it passes the size bound, not held back', ()
   // The first line at once, then one write as soon as 16 KB were held.
   expect(writes.length).toBeGreaterThanOrEqual(2);
   expect(writes[1]!.length).toBeGreaterThanOrEqual(16 * 1024);
-  flushLogs();
+  lines.flush();
   expect(writes.join('')).toBe(line.repeat(20));
 });
 
-test('flushLogs writes what every batcher holds at once (shutdown)', () => {
+test('flush writes what a batcher holds at once (shutdown), and only its own lines', () => {
   const a = batcher();
   const b = batcher();
   a.lines.add('a1\n');
@@ -43,8 +43,10 @@ test('flushLogs writes what every batcher holds at once (shutdown)', () => {
   b.lines.add('b1\n');
   b.lines.add('b2\n');
   expect(a.writes).toEqual(['a1\n']);
-  flushLogs();
+  a.lines.flush();
   expect(a.writes).toEqual(['a1\n', 'a2\n']);
+  expect(b.writes).toEqual(['b1\n']);
+  b.lines.flush();
   expect(b.writes).toEqual(['b1\n', 'b2\n']);
 });
 
@@ -54,7 +56,7 @@ test('the mask runs over each write, so a secret in any of its lines is hidden',
   lines.add(`{"msg":"alone ${secret}"}\n`);
   lines.add(`{"msg":"first ${secret}"}\n`);
   lines.add(`{"msg":"${secret} second"}\n`);
-  flushLogs();
+  lines.flush();
   expect(writes).toEqual(['{"msg":"alone [REDACTED]"}\n', '{"msg":"first [REDACTED]"}\n{"msg":"[REDACTED] second"}\n']);
 });
 

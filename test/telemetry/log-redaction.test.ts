@@ -25,7 +25,7 @@ test('the request line masks a secret in every value a client or provider contro
   const request = new Request('http://gw/v1/chat/completions', { method: 'POST', headers: { 'x-request-id': SECRET } });
   const rec = telemetry.records.start(request, '/v1/chat/completions');
   expect(rec.id).toBe(SECRET);
-  Object.assign(rec, { provider: 'openai', model: `gpt-${SECRET}`, status: 502, error: `Provider said "${SECRET}"` });
+  Object.assign(rec, { provider: 'openai', model: `gpt-${SECRET}`, status: 502, error: { code: 'upstream_error', reason: `Provider said "${SECRET}"` } });
   telemetry.finish(rec);
   expect(lines).toHaveLength(1);
   expect(lines[0]).not.toContain(SECRET);
@@ -34,7 +34,8 @@ test('the request line masks a secret in every value a client or provider contro
     msg: 'request',
     request_id: '[REDACTED]',
     model: 'gpt-[REDACTED]',
-    error: 'Provider said "[REDACTED]"',
+    error_code: 'upstream_error',
+    reason: 'Provider said "[REDACTED]"',
     status: 502,
     route: '/v1/chat/completions',
   });

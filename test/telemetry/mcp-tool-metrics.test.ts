@@ -17,7 +17,7 @@ const provider = scriptedProvider((c) =>
 const metrics = new GatewayMetrics();
 const app = createApp(
   loadConfig({ ...FAST_MCP, MCP_SERVERS: server.url, OPENAI_API_URL: provider.url, OPENAI_API_KEY: 'sk-mcp-metrics', TELEMETRY_ENABLE: 'true' }),
-  { metrics, logger: silentLogger },
+  { metrics, logger: silentLogger() },
 );
 app.listen({ port: 0, hostname: '127.0.0.1' });
 const base = `http://127.0.0.1:${app.server!.port}`;
