@@ -41,11 +41,17 @@ export type LimitDecision =
   | { outcome: 'limited'; rule: string; window: LimitKind; retryAfterSeconds: number; message: string }
   | { outcome: 'unavailable'; reason: string };
 
-const UNIT: Record<LimitKind, string> = {
-  requests_per_minute: 'requests per minute',
-  tokens_per_minute: 'tokens per minute',
-  tokens_per_day: 'tokens per day',
+const UNIT: Record<LimitKind, [string, string]> = {
+  requests_per_minute: ['request', 'minute'],
+  tokens_per_minute: ['token', 'minute'],
+  tokens_per_day: ['token', 'day'],
 };
+
+/** `60 requests per minute`, `1 token per day`. */
+function amountOf(limit: number, kind: LimitKind): string {
+  const [unit, per] = UNIT[kind];
+  return `${limit} ${unit}${limit === 1 ? '' : 's'} per ${per}`;
+}
 
 /** Rules, a store and a fail mode; owned by one app. */
 export class Limiter {
@@ -148,7 +154,7 @@ export class Limiter {
         rule: c.rule.name,
         window: c.kind,
         retryAfterSeconds: Math.ceil(c.windowMs / 1000),
-        message: `Request too large for rate limit "${c.rule.name}": it needs ${amounts[worst]} tokens, the limit is ${c.limit} ${UNIT[c.kind]}; lower max_tokens or shorten the prompt`,
+        message: `Request too large for rate limit "${c.rule.name}": it needs ${amounts[worst]} tokens, the limit is ${amountOf(c.limit, c.kind)}; lower max_tokens or shorten the prompt`,
       };
     }
     const retryAfterSeconds = Math.max(1, Math.ceil(worstWait / 1000));
@@ -157,7 +163,7 @@ export class Limiter {
       rule: c.rule.name,
       window: c.kind,
       retryAfterSeconds,
-      message: `Rate limit "${c.rule.name}" reached: ${c.limit} ${UNIT[c.kind]}; retry in ${retryAfterSeconds}s`,
+      message: `Rate limit "${c.rule.name}" reached: ${amountOf(c.limit, c.kind)}; retry in ${retryAfterSeconds}s`,
     };
   }
 
