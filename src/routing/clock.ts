@@ -62,3 +62,52 @@ export async function within<T>(
     timer.abort();
   }
 }
+
+/**
+ * Fires `onFire` once a wait armed with `arm` lasts `ms`. Time between `rest` and the next `arm` (the
+ * client reading slowly) does not count. One timer per quiet period rather than one per chunk: a
+ * stream of thousands of chunks arms the timer a handful of times.
+ */
+export class Watchdog {
+  private since = 0;
+  private waiting = false;
+  private readonly stopper = new AbortController();
+  /** Set once it fired. */
+  fired = false;
+
+  constructor(
+    private readonly clock: RoutingClock,
+    private readonly ms: number,
+    private readonly onFire: () => void,
+  ) {
+    if (Number.isFinite(ms)) void this.watch();
+  }
+
+  /** A wait for the provider starts. */
+  arm(): void {
+    this.since = this.clock.now();
+    this.waiting = true;
+  }
+
+  /** The wait ended (something arrived). */
+  rest(): void {
+    this.waiting = false;
+  }
+
+  /** Nothing more to watch. */
+  stop(): void {
+    this.stopper.abort();
+  }
+
+  private async watch(): Promise<void> {
+    // Each pass fires or sleeps until the current wait could expire; ends with the stream.
+    while (!this.stopper.signal.aborted) {
+      const wait = this.waiting ? this.since + this.ms - this.clock.now() : this.ms;
+      if (wait <= 0) {
+        this.fired = true;
+        return this.onFire();
+      }
+      await this.clock.sleep(wait, this.stopper.signal);
+    }
+  }
+}

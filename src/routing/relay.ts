@@ -6,7 +6,7 @@
  */
 import { asGatewayError, GatewayError } from '../errors.ts';
 import type { ChatRequest } from '../schemas.ts';
-import { limitMs, within } from './clock.ts';
+import { limitMs, Watchdog } from './clock.ts';
 import type { Deployment, Route } from './config.ts';
 import { classifyFailure, clientGone } from './classify.ts';
 import type { FailoverEngine, Started, StreamItem } from './engine.ts';
@@ -56,6 +56,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     if (usage) engine.emit({ type: 'usage', alias: route.alias, deployment: cur.d.key, usage });
   };
   let original: GatewayError | undefined;
+  let dog: Watchdog | undefined;
   try {
     for (const step of cur.started.prelude) {
       const item = pass(step.chunk, step.raw);
@@ -63,14 +64,21 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     }
     if (cur.started.ended) return finish();
     const stall = limitMs(route.settings.stallTimeoutMs);
+    const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort());
+    dog = watch(cur);
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {
       let step;
       try {
-        step = await within(engine.clock, cur.started.opened.next(), stall, () => stalled(cur.d, route.settings.stallTimeoutMs));
+        dog.arm();
+        step = await cur.started.opened.next();
+        dog.rest();
+        // An aborted read may end quietly rather than throw: a stall never passes for a normal end.
+        if (dog.fired) throw new Error('stalled');
       } catch (e) {
         cur.started.opened.abort();
-        const err = ctx.signal.aborted ? clientGone() : asGatewayError(e);
+        dog.stop();
+        const err = ctx.signal.aborted ? clientGone() : dog.fired ? stalled(cur.d, route.settings.stallTimeoutMs) : asGatewayError(e);
         if (err.code === 'client_gone') {
           settled = true;
           return attempt(cur.d, 'failed', err);
@@ -87,6 +95,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
           return;
         }
         cur = next.cur;
+        dog = watch(cur);
         nextIndex = next.index + 1;
         usage = undefined;
         for (const p of cur.started.prelude) {
@@ -101,6 +110,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
       if (item) yield item;
     }
   } finally {
+    dog?.stop();
     // The consumer stopped reading (the client left): release the provider's connection.
     if (!settled) cur.started.opened.abort();
   }
