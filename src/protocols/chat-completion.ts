@@ -57,6 +57,8 @@ export interface ToolCallDelta {
   id?: string;
   type?: string;
   function?: { name?: string; arguments?: string };
+  /** Provider extras on the call (Gemini's thought signature); see call-id.ts. */
+  extra_content?: unknown;
 }
 
 /** The `delta` of a streamed choice. */

@@ -2,6 +2,7 @@
  * A chat completion → the Anthropic Messages answer. Pure; golden tests in
  * test/protocols/anthropic-answer.test.ts.
  */
+import { exposeCallId } from '../call-id.ts';
 import { matchedStopSequence, splitContent, type ChatCompletion, type ChatUsage } from '../chat-completion.ts';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from './types.ts';
 
@@ -22,7 +23,7 @@ export function chatToAnthropic(completion: ChatCompletion, ctx: AnthropicAnswer
   if (reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: '' });
   if (text !== '') content.push({ type: 'text', text });
   for (const call of message?.tool_calls ?? []) {
-    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolInput(call.function.arguments) });
+    content.push({ type: 'tool_use', id: exposeCallId(call.id, call.extra_content), name: call.function.name, input: parseToolInput(call.function.arguments) });
   }
   const stop = stopOf(choice?.finish_reason, (message?.tool_calls?.length ?? 0) > 0, matchedStopSequence(choice, text, ctx.stopSequences));
   return {

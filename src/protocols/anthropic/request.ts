@@ -3,6 +3,7 @@
  * Pure: the same request always gives the same chat body. Golden tests: test/protocols/anthropic-request.test.ts.
  */
 import type { ChatMessage, ChatRequest, ChatTool, ContentPart, ToolCall } from '../../schemas.ts';
+import { restoreCallId, toolCall } from '../call-id.ts';
 import type { AnthropicBlockParam, AnthropicMessageParam, AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './types.ts';
 
 /** The chat request for an Anthropic request; `model` is kept as the client wrote it (routing resolves it). */
@@ -49,11 +50,7 @@ function assistantMessage(blocks: AnthropicBlockParam[]): ChatMessage {
   const text = blocks.flatMap((b) => (b.type === 'text' && typeof b.text === 'string' ? [b.text] : [])).join('');
   const calls: ToolCall[] = blocks
     .filter((b) => b.type === 'tool_use')
-    .map((b) => ({
-      id: b.id ?? '',
-      type: 'function',
-      function: { name: b.name ?? '', arguments: JSON.stringify(b.input ?? {}) },
-    }));
+    .map((b) => toolCall(b.id ?? '', b.name ?? '', JSON.stringify(b.input ?? {})));
   if (calls.length === 0) return { role: 'assistant', content: text };
   return { role: 'assistant', content: text === '' ? null : text, tool_calls: calls };
 }
@@ -88,7 +85,7 @@ function toolResult(b: AnthropicBlockParam): { message: ChatMessage; images: Con
   const images = blocks.filter((c) => c.type === 'image').flatMap((c) => contentPart(c) ?? []);
   // Chat has no error flag on a tool result; the model still has to learn the call failed.
   const content = b.is_error === true ? `Error: ${text}` : text;
-  return { message: { role: 'tool', tool_call_id: b.tool_use_id ?? '', content }, images };
+  return { message: { role: 'tool', tool_call_id: restoreCallId(b.tool_use_id ?? '').id, content }, images };
 }
 
 /** text → text part; image (base64 or url) → image_url part; a PDF → a file part; plain-text documents → text. */

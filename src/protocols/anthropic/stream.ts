@@ -9,6 +9,7 @@
  * when it broke after the start, `ping()` while waiting. Each returns the SSE text to write (maybe '').
  */
 import { chunkUsage, splitContent, type ChatChunk, type ChatUsage, type ToolCallDelta } from '../chat-completion.ts';
+import { exposeCallId } from '../call-id.ts';
 import { anthropicUsage, messageId, stopOf } from './answer.ts';
 
 /** How the stream begins. */
@@ -135,7 +136,7 @@ export class AnthropicStreamEncoder {
       index = this.nextIndex++;
       this.toolBlocks.set(callIndex, index);
       this.open = { kind: 'tool', index };
-      const id = call.id ?? `toolu_${this.id.replace(/^msg_/, '')}_${callIndex}`;
+      const id = call.id ? exposeCallId(call.id, call.extra_content) : `toolu_${this.id.replace(/^msg_/, '')}_${callIndex}`;
       const block = { type: 'tool_use', id, name: call.function?.name ?? '', input: {} };
       out += anthropicEvent('content_block_start', { index, content_block: block });
     }

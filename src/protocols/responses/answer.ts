@@ -3,6 +3,7 @@
  * Pure; golden tests in test/protocols/responses-answer.test.ts.
  */
 import type { ChatMessage, ToolCall } from '../../schemas.ts';
+import { exposeCallId, toolCall } from '../call-id.ts';
 import { splitContent, type ChatCompletion, type ChatUsage } from '../chat-completion.ts';
 import type { ResponseObject, ResponsesOutputItem, ResponsesRequest, ResponsesUsage } from './types.ts';
 
@@ -85,7 +86,7 @@ export function chatToResponse(completion: ChatCompletion, ctx: ResponseContext)
 
 /** A chat tool call as a `function_call` item. */
 export function functionCallItem(id: string, call: ToolCall, status: string): ResponsesOutputItem {
-  return { type: 'function_call', id, call_id: call.id, name: call.function.name, arguments: call.function.arguments, status };
+  return { type: 'function_call', id, call_id: exposeCallId(call.id, call.extra_content), name: call.function.name, arguments: call.function.arguments, status };
 }
 
 /** The assistant's turn of a finished Response as a chat message, for the conversation store. */
@@ -94,7 +95,7 @@ export function assistantTurn(output: readonly ResponsesOutputItem[]): ChatMessa
   const calls: ToolCall[] = [];
   for (const item of output) {
     if (item.type === 'message') text += item.content.map((p) => p.text).join('');
-    else if (item.type === 'function_call') calls.push({ id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } });
+    else if (item.type === 'function_call') calls.push(toolCall(item.call_id, item.name, item.arguments));
   }
   if (calls.length === 0) return { role: 'assistant', content: text };
   return { role: 'assistant', content: text === '' ? null : text, tool_calls: calls };

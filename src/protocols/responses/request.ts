@@ -3,7 +3,8 @@
  * Pure; golden tests in test/protocols/responses-request.test.ts.
  */
 import { GatewayError } from '../../errors.ts';
-import type { ChatMessage, ChatRequest, ChatTool, ContentPart, ToolCall } from '../../schemas.ts';
+import type { ChatMessage, ChatRequest, ChatTool, ContentPart } from '../../schemas.ts';
+import { restoreCallId, toolCall } from '../call-id.ts';
 import type { ResponsesInputItem, ResponsesPart, ResponsesRequest, ResponsesTool } from './types.ts';
 
 /** The chat request, and the conversation so far without the instructions (what a continuation starts from). */
@@ -56,7 +57,7 @@ export function inputMessages(input: ResponsesRequest['input']): ChatMessage[] {
     const type = item.type ?? 'message';
     if (type === 'message') out.push(message(item, i));
     else if (type === 'function_call') addCall(out, item);
-    else if (type === 'function_call_output') out.push({ role: 'tool', tool_call_id: item.call_id ?? '', content: outputText(item.output) });
+    else if (type === 'function_call_output') out.push({ role: 'tool', tool_call_id: restoreCallId(item.call_id ?? '').id, content: outputText(item.output) });
     // Reasoning items are the provider's own thoughts; chat providers take none back.
     else if (type !== 'reasoning') unsupported(`input item type '${type}' (input.${i})`);
   });
@@ -91,8 +92,7 @@ function part(p: ResponsesPart, at: string): ContentPart {
 }
 
 function addCall(out: ChatMessage[], item: ResponsesInputItem): void {
-  const call: ToolCall = { id: item.call_id ?? '', type: 'function', function: { name: item.name ?? '', arguments: item.arguments ?? '' } };
-  out.push({ role: 'assistant', content: null, tool_calls: [call] });
+  out.push({ role: 'assistant', content: null, tool_calls: [toolCall(item.call_id ?? '', item.name ?? '', item.arguments ?? '')] });
 }
 
 /** An assistant text followed by its function calls is one chat turn, as the provider produced it. */

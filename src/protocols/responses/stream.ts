@@ -11,6 +11,7 @@
  * After `end()`, `response()` is the finished Response (for the conversation store).
  */
 import { chunkUsage, splitContent, type ChatChunk, type ChatUsage, type ToolCallDelta } from '../chat-completion.ts';
+import { exposeCallId } from '../call-id.ts';
 import { baseResponse, finishResponse, itemId, type ResponseContext } from './answer.ts';
 import type { ResponseObject, ResponsesOutputItem } from './types.ts';
 
@@ -128,7 +129,7 @@ export class ResponsesStreamEncoder {
     if (index === undefined) {
       index = this.output.length;
       const id = itemId(this.ctx, 'fc', index);
-      const item: Item = { type: 'function_call', id, call_id: call.id ?? `call_${id}`, name: call.function?.name ?? '', arguments: '', status: 'in_progress' };
+      const item: Item = { type: 'function_call', id, call_id: call.id ? exposeCallId(call.id, call.extra_content) : `call_${id}`, name: call.function?.name ?? '', arguments: '', status: 'in_progress' };
       out += this.openItem('function_call', item);
       this.calls.set(callIndex, index);
     }
