@@ -26,6 +26,8 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** OIDC cooldowns and timeouts, when the defaults do not fit (tests shorten them). */
   authTimings?: AuthTimings;
+  /** The clock of the app's exchanges (made here; a test passes its own to watch it). */
+  clock?: DeadlineClock;
 }
 
 /** Every secret the config holds, so the logger can mask any that slips through. */
@@ -56,7 +58,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
   const metrics = deps.metrics ?? (config.telemetry.enable ? new (loadMetrics().GatewayMetrics)() : undefined);
   const telemetry = new Telemetry(logger, metrics);
-  const clock = new DeadlineClock();
+  const clock = deps.clock ?? new DeadlineClock();
   const ctx: GatewayContext = {
     config,
     telemetry,

@@ -47,8 +47,9 @@ export class DeadlineClock {
   watch(ms: number, clientGone: (() => boolean) | undefined, onEnd: (why: WatchEnd) => void): Watch {
     const w = new Watch(clientGone, onEnd);
     if (ms > 0) w.deadline = performance.now() + ms;
+    if (this.stopped) return w;
     this.watched.add(w);
-    if (this.timer === undefined && !this.stopped) this.timer = setInterval(this.sweep, TICK_MS);
+    if (this.timer === undefined) this.timer = setInterval(this.sweep, TICK_MS);
     return w;
   }
 

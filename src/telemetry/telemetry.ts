@@ -25,7 +25,8 @@ export class Telemetry {
     const facts = factsOf(rec, performance.now());
     this.metrics?.observe(rec, facts);
     const status = rec.status ?? 0;
-    const level = status >= 500 || rec.error ? 'warn' : 'info';
+    // A client's mistake (4xx) is information; a failure of ours or a provider's, or a stream broken after its start, is a warning.
+    const level = status >= 500 || (rec.error !== undefined && status < 400) ? 'warn' : 'info';
     if (this.logger.enabled(level)) this.logger[level]('request', requestFields(rec, status, facts));
   }
 
