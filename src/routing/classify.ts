@@ -55,6 +55,10 @@ export function classifyFailure(err: GatewayError): Classified {
       return NEXT_UNHEALTHY;
     case 'upstream_error':
       return classifyStatus(err);
+    // This deployment cannot take the request (no key, no vision); another may.
+    case 'provider_not_configured':
+    case 'provider_unsupported':
+      return NEXT_HEALTHY;
     default:
       return CLIENT;
   }

@@ -54,7 +54,8 @@ export type EngineResult =
 
 /** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
 export interface EngineDeps {
-  open: OpenAttempt;
+  /** The attempt, unless each request brings its own to `run`. */
+  open?: OpenAttempt;
   clock?: RoutingClock;
   random?: () => number;
   onEvent?: (e: RoutingEvent) => void;
@@ -90,7 +91,8 @@ export class FailoverEngine {
   }
 
   /** Serves `body` over `route`; throws the last deployment's GatewayError when every one failed. */
-  async run(route: Route, body: ChatRequest, signal: AbortSignal): Promise<EngineResult> {
+  async run(route: Route, body: ChatRequest, signal: AbortSignal, open: OpenAttempt | undefined = this.deps.open): Promise<EngineResult> {
+    if (!open) throw new Error('FailoverEngine.run: no OpenAttempt');
     const order = this.picker.order(route);
     const breakers = order.map((d) => this.breakers.get(d.key, route.settings.breaker));
     // Every deployment out: try them anyway (Envoy's panic routing) rather than refuse outright.
@@ -103,8 +105,8 @@ export class FailoverEngine {
         this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
         continue;
       }
-      const r = await this.tryDeployment(route, d, b, { ...body, model: d.model }, signal, i < order.length - 1, !panic);
-      if (r.ok) return this.answer(route, order, i, r.started, body, signal);
+      const r = await this.tryDeployment(open, route, d, b, { ...body, model: d.model }, signal, i < order.length - 1, !panic);
+      if (r.ok) return this.answer(open, route, order, i, r.started, body, signal);
       if (r.final) throw r.error;
       last = r.error;
     }
@@ -112,6 +114,7 @@ export class FailoverEngine {
   }
 
   private async tryDeployment(
+    open: OpenAttempt,
     route: Route,
     d: Deployment,
     b: Breaker,
@@ -128,7 +131,7 @@ export class FailoverEngine {
     for (let retriesDone = 0; ; retriesDone++) {
       starts.push(this.clock.now());
       try {
-        const started = await this.startAttempt(d, body, s, signal);
+        const started = await this.startAttempt(open, d, body, s, signal);
         b.onSuccess();
         return { ok: true, started };
       } catch (e) {
@@ -166,19 +169,20 @@ export class FailoverEngine {
   }
 
   /** One attempt, up to its first content (streams) or its whole answer (JSON). */
-  async startAttempt(d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-    const mine = new AbortController();
-    const attemptSignal = AbortSignal.any([signal, mine.signal]);
+  async startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
     const streaming = body.stream === true;
     const limit = streaming ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
+    // Only an attempt that may be given up on needs its own signal (they cost a little per request).
+    const mine = Number.isFinite(limit) ? new AbortController() : undefined;
+    const attemptSignal = mine ? AbortSignal.any([signal, mine.signal]) : signal;
     const began = this.clock.now();
     const late = (): GatewayError => {
-      mine.abort();
+      mine?.abort();
       return new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, {
         reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)`,
       });
     };
-    const opened = await within(this.clock, this.deps.open(d, body, attemptSignal), limit, late, (o) => {
+    const opened = await within(this.clock, open(d, body, attemptSignal), limit, late, (o) => {
       if (o.kind === 'stream') o.abort();
     });
     if (opened.kind === 'json') return opened;
@@ -197,7 +201,7 @@ export class FailoverEngine {
     }
   }
 
-  private answer(route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
+  private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
     const d = order[index] as Deployment;
     this.emit({ type: 'served', alias: route.alias, deployment: d.key });
     if (started.kind === 'json') {
@@ -208,7 +212,7 @@ export class FailoverEngine {
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
-    const items = relayStream({ engine: this, route, order, index, started, body, signal });
+    const items = relayStream({ engine: this, open, route, order, index, started, body, signal });
     return { kind: 'stream', servedBy: d, status: started.status, items };
   }
 }

@@ -9,12 +9,13 @@ import type { ChatRequest } from '../schemas.ts';
 import { limitMs, Watchdog } from './clock.ts';
 import type { Deployment, Route } from './config.ts';
 import { classifyFailure, clientGone } from './classify.ts';
-import type { FailoverEngine, Started, StreamItem } from './engine.ts';
+import type { FailoverEngine, OpenAttempt, Started, StreamItem } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
 
 /** Everything the relay needs from the request that started the stream. */
 export interface RelayContext {
   engine: FailoverEngine;
+  open: OpenAttempt;
   route: Route;
   order: Deployment[];
   index: number;
@@ -135,7 +136,7 @@ async function continueElsewhere(ctx: RelayContext, from: number, transcript: Tr
     }
     const c = continuationRequest({ ...ctx.body, model: d.model }, transcript.text, d.provider);
     try {
-      const started = await engine.startAttempt(d, c.body, route.settings, ctx.signal);
+      const started = await engine.startAttempt(ctx.open, d, c.body, route.settings, ctx.signal);
       if (started.kind !== 'stream') throw new GatewayError(502, 'upstream_invalid', 'Upstream answered a stream request without a stream');
       b.onSuccess();
       return { cur: { d, started, rewrite: { heldBack: c.heldBack } }, index: j };

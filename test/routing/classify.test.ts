@@ -27,6 +27,7 @@ test.each([
   ['401', upstream(401), 'client', false],
   ['404', upstream(404), 'client', false],
   ['422', upstream(422), 'client', false],
+  ['a deployment that cannot take it (no vision)', err('provider_unsupported', 400), 'next', false],
   ['the client left', err('client_gone', 499), 'stop', false],
   ['an unexpected failure', err('internal', 500), 'client', false],
 ] as const)('%s → %s', (_name, e, action, unhealthy) => {

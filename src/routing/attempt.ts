@@ -1,0 +1,105 @@
+/**
+ * The exchange as the engine's OpenAttempt: one chat exchange per attempt (its summary lands in the
+ * request's record like any other), the stream read event by event with the provider's bytes kept,
+ * and an upstream error event turned into the GatewayError it is. Routing never reaches inside the
+ * exchange: it opens it, reads it, and abandons it.
+ */
+import { chatExchange, type ChatClient, MAX_JSON_ANSWER } from '../chat/forward.ts';
+import { checkVision } from '../chat/policy.ts';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import type { Exchange, SseBatch, StreamEvent } from '../exchange/exchange.ts';
+import { isRecord } from '../json.ts';
+import { requireUsableProvider } from '../providers/registry.ts';
+import type { OpenAttempt, OpenedAttempt, StreamStep } from './engine.ts';
+
+/** Longest stream read after `[DONE]` to let the connection go back to the pool. */
+const MAX_DRAIN_READS = 16;
+
+/** The OpenAttempt of one client's chat. */
+export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAttempt {
+  return async (d, body, signal) => {
+    const provider = requireUsableProvider(ctx.registry, d.provider);
+    checkVision(ctx.config.enableVision, provider, body.messages);
+    const exchange = chatExchange(ctx, provider, body, client);
+    // The engine's signal ends an attempt it gave up on (first-token timeout, the client left).
+    const onAbort = (): void => exchange.abort(new GatewayError(504, 'upstream_timeout_first_token', 'Request timed out', { reason: `${d.key}: abandoned by routing` }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await exchange.open();
+      if (body.stream === true && exchange.isEventStream) return streamOf(exchange, () => signal.removeEventListener('abort', onAbort));
+      const { text, json } = await exchange.json(MAX_JSON_ANSWER);
+      signal.removeEventListener('abort', onAbort);
+      return { kind: 'json', status: exchange.answer.status, json, text };
+    } catch (err) {
+      signal.removeEventListener('abort', onAbort);
+      throw err;
+    }
+  };
+}
+
+/** An error event (`{"error": ...}` with no choices): the provider failed mid-stream. */
+function errorEventOf(json: Record<string, unknown>, provider: string): GatewayError | undefined {
+  const e = json.error;
+  if (e === undefined || Array.isArray(json.choices)) return undefined;
+  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Upstream stream error';
+  const code = isRecord(e) && typeof e.code === 'string' ? e.code : isRecord(e) && typeof e.type === 'string' ? e.type : undefined;
+  return new GatewayError(502, 'upstream_stream_error', message, { reason: `${provider} sent an error event`, upstreamCode: code });
+}
+
+function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
+  let blocks: SseBatch['blocks'] = [];
+  let at = 0;
+  let ended = false;
+  const provider = exchange.provider.id;
+  const end = (): StreamStep => {
+    ended = true;
+    release();
+    return { done: true };
+  };
+  const next = async (): Promise<StreamStep> => {
+    // Bounded by the provider's stream: every pass consumes a block or a read.
+    for (;;) {
+      if (ended) return { done: true };
+      while (at < blocks.length) {
+        const block = blocks[at++] as StreamEvent;
+        if (block.data === undefined) continue;
+        if (block.done) {
+          void drain(exchange);
+          return end();
+        }
+        if (!isRecord(block.json)) continue;
+        const failure = errorEventOf(block.json, provider);
+        if (failure) {
+          exchange.abort(failure);
+          release();
+          throw failure;
+        }
+        return { done: false, chunk: block.json, raw: block.raw };
+      }
+      const batch = await exchange.nextBatch();
+      if (!batch) return end();
+      blocks = batch.blocks;
+      at = 0;
+    }
+  };
+  return {
+    kind: 'stream',
+    status: exchange.answer.status,
+    next,
+    abort: () => {
+      release();
+      if (!ended) exchange.abort();
+    },
+  };
+}
+
+/** Reads what follows `[DONE]` (usually just the body's end), so that the connection can be reused. */
+async function drain(exchange: Exchange): Promise<void> {
+  try {
+    for (let i = 0; i < MAX_DRAIN_READS; i++) if ((await exchange.nextBatch()) === undefined) return;
+    exchange.abort();
+  } catch {
+    // Whatever came after the answer's end is of no interest.
+  }
+}
