@@ -95,6 +95,23 @@ const GATEWAY_SETTINGS: readonly SettingRow[] = [
     secret: false,
     section: 'providers',
   },
+  {
+    name: 'routing_config_path',
+    env: 'ROUTING_CONFIG_PATH',
+    type: 'string',
+    description: 'YAML or JSON file of model aliases over provider deployments, with retries, fallbacks, circuit breakers and mid-stream continuation (see "Routing and failover"); the Go gateway\'s routing file works unchanged. Re-read on SIGHUP',
+    secret: false,
+    section: 'routing',
+  },
+  {
+    name: 'routing_enabled',
+    env: 'ROUTING_ENABLED',
+    type: 'bool',
+    default: 'true',
+    description: 'Set to false to ignore ROUTING_CONFIG_PATH (every request is then one attempt at one provider, as without a routing file)',
+    secret: false,
+    section: 'routing',
+  },
 ];
 
 /**

@@ -1,0 +1,152 @@
+/**
+ * Routing as the chat path uses it: an alias (or a plain `provider/model`, as a one-deployment route
+ * with the file's defaults) served through the failover engine, the answer relayed with
+ * `x-served-by: provider/model`. Built once per app when ROUTING_CONFIG_PATH is set and ROUTING_ENABLED
+ * is not false; it owns the routing file (reloaded on SIGHUP), the breakers and the round-robin cursors.
+ */
+import type { ChatClient } from '../chat/forward.ts';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { DONE_EVENT, relay, SSE_HEADERS, sseErrorEvent } from '../exchange/relay.ts';
+import { isUsageOnlyChunk } from '../exchange/usage.ts';
+import type { Registry } from '../providers/registry.ts';
+import type { ChatRequest, Model } from '../schemas.ts';
+import { withRequestId } from '../telemetry/request-record.ts';
+import { exchangeAttempt } from './attempt.ts';
+import type { BreakerReadout } from './breaker.ts';
+import type { RoutingClock } from './clock.ts';
+import { type ReadText, type ReloadResult, RoutingFile } from './config-file.ts';
+import type { ProviderIds, Route } from './config.ts';
+import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.ts';
+
+/** The response header naming the deployment that served (`provider/model`). */
+export const SERVED_BY = 'x-served-by';
+
+/** How the app builds routing; clock, randomness and file reads are injectable for tests. */
+export interface RoutingOptions {
+  /** ROUTING_CONFIG_PATH. */
+  path: string;
+  clock?: RoutingClock;
+  random?: () => number;
+  read?: ReadText;
+  /** Every accounting event (attempts by alias, deployment and outcome; who served; usage), for metrics. */
+  onEvent?: (e: RoutingEvent) => void;
+}
+
+/** The provider ids a routing file may name: all of the registry, and those with a key. */
+export function providerIdsOf(registry: Registry): ProviderIds {
+  const all = new Set<string>();
+  const usable = new Set<string>();
+  for (const [id, p] of registry) {
+    all.add(id);
+    if (p.usable) usable.add(id);
+  }
+  return { all, usable };
+}
+
+/** Routing for one app. */
+export class RoutingFeature {
+  readonly file: RoutingFile;
+  readonly engine: FailoverEngine;
+
+  /** Reads the file; throws ConfigError (one line per mistake) when it is unusable. */
+  constructor(
+    private readonly ctx: GatewayContext,
+    opts: RoutingOptions,
+  ) {
+    this.file = new RoutingFile(opts.path, providerIdsOf(ctx.registry), opts.read);
+    this.engine = new FailoverEngine({ clock: opts.clock, random: opts.random, onEvent: opts.onEvent });
+  }
+
+  /** The alias's route when `model` is an alias (and no `?provider=` says otherwise); undefined otherwise. */
+  aliasRoute(model: string, providerParam: string | null): Route | undefined {
+    if (providerParam !== null && providerParam !== '') return undefined;
+    return this.file.current.routes.get(model);
+  }
+
+  /** A plain `provider/model` request: one deployment, the file's defaults. */
+  plainRoute(providerId: string, model: string): Route {
+    const key = `${providerId}/${model}`;
+    const table = this.file.current;
+    return { alias: key, strategy: 'fallback', deployments: [{ provider: providerId, model, weight: 1, prefill: false, key }], settings: table.defaults };
+  }
+
+  /** ALLOWED_MODELS / DISALLOWED_MODELS apply to the alias the client sent; 403 when refused. */
+  checkAlias(alias: string): void {
+    const refusal = this.ctx.policy.refusal('', alias);
+    if (refusal) throw new GatewayError(403, 'model_not_allowed', refusal, { reason: `alias ${alias} refused by ALLOWED_MODELS/DISALLOWED_MODELS` });
+  }
+
+  /** Serves a validated chat over a route; every failure before the answer started is a GatewayError thrown. */
+  async serve(route: Route, body: ChatRequest, client: ChatClient): Promise<Response> {
+    // Aborted when the client's body is cancelled; the exchanges notice a hang-up themselves.
+    const mine = new AbortController();
+    const result = await this.engine.run(route, body, mine.signal, exchangeAttempt(this.ctx, client));
+    return this.respond(result, body, client, mine);
+  }
+
+  /** Reads the file again (SIGHUP); a bad file keeps the routes in force, and the log says why. */
+  reload(): ReloadResult {
+    const r = this.file.reload();
+    if (r.ok) this.ctx.logger.info('routing file reloaded', { aliases: [...r.table.routes.keys()].join(',') });
+    else this.ctx.logger.warn('routing file not reloaded: the routes in force stay', { problems: r.problems.join('; ') });
+    return r;
+  }
+
+  /** The aliases for /v1/models: owned by the gateway, served by the providers behind each. */
+  models(): Model[] {
+    return [...this.file.current.routes.values()].map((r) => ({
+      id: r.alias,
+      object: 'model',
+      created: 0,
+      owned_by: 'inference-gateway',
+      served_by: [...new Set(r.deployments.map((d) => d.provider))].join(','),
+    }));
+  }
+
+  /** Each breaker's state, for the gauge. */
+  breakers(): BreakerReadout[] {
+    return this.engine.breakers.readout();
+  }
+
+  private respond(result: EngineResult, body: ChatRequest, client: ChatClient, mine: AbortController): Response {
+    const rec = client.rec;
+    const servedBy = result.servedBy.key;
+    if (result.kind === 'json') {
+      return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', [SERVED_BY]: servedBy }) });
+    }
+    if (rec) rec.deferred = true;
+    // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
+    const strip = body.stream_options?.include_usage !== true;
+    const items = result.items[Symbol.asyncIterator]();
+    let doneSent = false;
+    const stream = relay({
+      async next() {
+        // Bounded by the stream: each pass consumes one item.
+        for (;;) {
+          const r = await items.next();
+          if (r.done) {
+            if (doneSent) return undefined;
+            doneSent = true;
+            return DONE_EVENT;
+          }
+          if (r.value.kind === 'error') throw r.value.error;
+          if (strip && isUsageOnlyChunk(r.value.chunk)) continue;
+          return r.value.raw;
+        }
+      },
+      failureBytes: (err) => sseErrorEvent(err.message),
+      abandon: () => {
+        mine.abort();
+        void items.return?.(undefined);
+      },
+      onEnd: (err) => {
+        if (!rec) return;
+        if (err?.code === 'client_gone') rec.status = 499;
+        else if (err) this.ctx.telemetry.failed(rec, err);
+        this.ctx.telemetry.finish(rec);
+      },
+    });
+    return new Response(stream, { status: result.status, headers: withRequestId(rec, { ...SSE_HEADERS, [SERVED_BY]: servedBy }) });
+  }
+}
