@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { asGatewayError, GatewayError, MESSAGES, renderSpecError } from './errors.ts';
 import { DeadlineClock } from './exchange/clock.ts';
-import { loadAuth, loadMcp, loadMetrics } from './optional.ts';
+import { loadAuth, loadLimits, loadMcp, loadMetrics } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
 import { ConnectionTimeouts } from './server/timeouts.ts';
@@ -86,8 +86,11 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     .use(requestLifecycle(telemetry, timeouts))
     .onError(({ code, error, request, route }) => finishWithError(telemetry, timeouts, request, route, gatewayErrorOf(code, error, logger), renderSpecError))
     .use(healthRoutes);
+  // Gateway API keys and limits: built before the OIDC guard (a key stands in for a token), mounted after it (claims known).
+  const limits = config.limits.configPath || config.limits.apiKeysPath ? loadLimits().limitsFeature(ctx) : undefined;
   // Guards every route mounted after it (everything but /health); not mounted at all when auth is off.
-  if (config.auth.enable) app.use(loadAuth().authPlugin(config.auth, logger, deps.authTimings));
+  if (config.auth.enable) app.use(loadAuth().authPlugin(config.auth, logger, deps.authTimings, limits?.authHooks));
+  if (limits) app.use(limits.plugin);
   return app
     .use(docsRoutes())
     .use(modelsRoutes(ctx))

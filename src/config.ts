@@ -7,6 +7,7 @@ export type { Env };
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const TLS_VERSIONS = ['tls12', 'tls13'] as const;
+const FAIL_MODES = ['open', 'closed'] as const;
 
 /** A provider's env-derived settings (`<ID>_API_URL`, `<ID>_API_KEY`). */
 export interface ProviderSettings {
@@ -54,6 +55,8 @@ export interface Config {
     hideToolCalls: boolean;
   };
   auth: { enable: boolean; issuer: string; clientId: string; clientSecret?: string };
+  /** Limits and gateway API keys (src/limits/); mounted only when a limits or keys file is named. */
+  limits: { configPath?: string; apiKeysPath?: string; redisUrl?: string; failMode: 'open' | 'closed' };
   server: {
     host: string;
     port: number;
@@ -147,6 +150,12 @@ export function loadConfig(env: Env): Config {
       issuer: env.AUTH_OIDC_ISSUER?.trim() === '' ? '' : r.string('AUTH_OIDC_ISSUER').trim(),
       clientId: env.AUTH_OIDC_CLIENT_ID?.trim() === '' ? '' : r.string('AUTH_OIDC_CLIENT_ID').trim(),
       clientSecret: r.optionalString('AUTH_OIDC_CLIENT_SECRET'),
+    },
+    limits: {
+      configPath: r.optionalString('LIMITS_CONFIG_PATH'),
+      apiKeysPath: r.optionalString('AUTH_API_KEYS_PATH'),
+      redisUrl: r.optionalString('REDIS_URL'),
+      failMode: r.oneOf('LIMITS_FAIL_MODE', FAIL_MODES),
     },
     server: {
       host: r.string('SERVER_HOST'),

@@ -1,6 +1,7 @@
 /** AUTH_ENABLE: every route mounted after this plugin needs `Authorization: Bearer <JWT>` from the OIDC issuer. */
 import { Elysia } from 'elysia';
 import type { Config } from '../config.ts';
+import type { AuthHooks } from '../limits/plugin.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { IssuerClient } from './issuer.ts';
 import { OIDC_TIMINGS, OidcVerifier, unauthorized, type OidcOptions } from './oidc.ts';
@@ -26,13 +27,16 @@ function tokenOf(authorization: string | null): string {
 }
 
 /** The auth guard; mounted by createApp only when AUTH_ENABLE=true, after /health and before the routes it protects. */
-export function authPlugin(auth: Config['auth'], logger: Logger, timings: AuthTimings = {}) {
+export function authPlugin(auth: Config['auth'], logger: Logger, timings: AuthTimings = {}, hooks?: AuthHooks) {
   const verifier = new OidcVerifier({ ...OIDC_TIMINGS, ...timings, issuer: auth.issuer, clientId: auth.clientId }, logger);
   logger.info('OIDC bearer authentication on', { issuer: auth.issuer });
   // Read from the request itself: @elysiajs/bearer, used before, made every request build objects of its
   // headers and query string (~2% of the CPU of a chat) for a value this parses anyway.
   return new Elysia({ name: 'auth' }).onBeforeHandle({ as: 'global' }, async ({ request }) => {
-    await verifier.verify(tokenOf(request.headers.get('authorization')));
+    // A valid gateway API key (AUTH_API_KEYS_PATH) stands in for a token.
+    if (hooks?.authenticated(request)) return;
+    const claims = await verifier.verify(tokenOf(request.headers.get('authorization')));
+    hooks?.verified(request, claims);
   });
 }
 

@@ -28,6 +28,8 @@ export interface RequestRecord {
   finished?: boolean;
   /** The route's Response was built with the `x-request-id` header (see `withRequestId`). */
   stamped?: boolean;
+  /** Called once when the request is finished, with its facts (the limits correct a token reservation to the real usage). */
+  onFinish?: (facts: RequestFacts) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -23,6 +23,7 @@ export class Telemetry {
     if (rec.finished) return;
     rec.finished = true;
     const facts = factsOf(rec, performance.now());
+    rec.onFinish?.(facts);
     this.metrics?.observe(rec, facts);
     const status = rec.status ?? 0;
     // A client's mistake (4xx) is information; a failure of ours or a provider's, or a stream broken after its start, is a warning.
