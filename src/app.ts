@@ -11,6 +11,10 @@ import { buildRegistry } from './providers/registry.ts';
 import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
 import { ConnectionTimeouts } from './server/timeouts.ts';
 import { chatRoutes } from './routes/chat.ts';
+import { embeddingsRoutes } from './routes/embeddings.ts';
+import { messagesRoutes } from './routes/messages.ts';
+import { responsesRoutes } from './routes/responses.ts';
+import { rendererFor } from './protocols/anthropic/errors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mcpToolsRoutes } from './routes/mcp-tools.ts';
 import { modelsRoutes } from './routes/models.ts';
@@ -84,7 +88,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const app = new Elysia({ name: 'inference-gateway' })
     // First, so it sees every route and error (its timeouts are a no-op in app.handle: no socket there).
     .use(requestLifecycle(telemetry, timeouts))
-    .onError(({ code, error, request, route }) => finishWithError(telemetry, timeouts, request, route, gatewayErrorOf(code, error, logger), renderSpecError))
+    .onError(({ code, error, request, route }) => finishWithError(telemetry, timeouts, request, route, gatewayErrorOf(code, error, logger), rendererFor(request, renderSpecError)))
     .use(healthRoutes);
   // Gateway API keys and limits: built before the OIDC guard (a key stands in for a token), mounted after it (claims known).
   const limits = config.limits.configPath || config.limits.apiKeysPath ? loadLimits().limitsFeature(ctx) : undefined;
@@ -95,6 +99,9 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     .use(docsRoutes())
     .use(modelsRoutes(ctx))
     .use(chatRoutes(ctx, mcp?.runChat))
+    .use(messagesRoutes(ctx))
+    .use(responsesRoutes(ctx))
+    .use(embeddingsRoutes(ctx))
     .use(mcpToolsRoutes(mcp?.listTools))
     .onStop(async () => {
       clock.stop();

@@ -37,6 +37,6 @@ export function restoreCallId(exposed: string): { id: string; extra?: unknown } 
 export function toolCall(exposedId: string, name: string, args: string): ToolCall {
   const { id, extra } = restoreCallId(exposedId);
   const call: ToolCall = { id, type: 'function', function: { name, arguments: args } };
-  if (extra !== undefined) call.extra_content = extra;
+  if (extra !== undefined) call.extra_content = extra as ToolCall['extra_content'];
   return call;
 }

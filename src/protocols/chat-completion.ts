@@ -133,3 +133,12 @@ export function matchedStopSequence(
   }
   return stops.find((s) => s !== '' && text.endsWith(s)) ?? null;
 }
+
+/** A whole completion as one chunk, for a provider that answered a stream request with JSON. */
+export function completionAsChunk(c: ChatCompletion): ChatChunk {
+  const choice = c.choices?.[0];
+  const m = choice?.message ?? {};
+  const delta: ChunkDelta = { role: 'assistant', content: m.content ?? null, reasoning_content: m.reasoning_content ?? null, reasoning: m.reasoning ?? null };
+  if (m.tool_calls) delta.tool_calls = m.tool_calls.map((t, index) => ({ index, id: t.id, type: 'function', function: t.function, extra_content: t.extra_content }));
+  return { id: c.id, model: c.model, choices: [{ index: 0, delta, finish_reason: choice?.finish_reason ?? 'stop', stop_reason: choice?.stop_reason, matched_stop: choice?.matched_stop }], usage: c.usage };
+}

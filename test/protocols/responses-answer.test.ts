@@ -4,6 +4,7 @@ import type { ChatCompletion } from '../../src/protocols/chat-completion.ts';
 import { chatToResponse, type ResponseContext } from '../../src/protocols/responses/answer.ts';
 import { conversationAfter } from '../../src/protocols/responses/store.ts';
 import type { ResponsesRequest } from '../../src/protocols/responses/types.ts';
+import type { ChatMessage } from '../../src/schemas.ts';
 
 const M = 'ollama_cloud/gpt-oss:120b';
 const request: ResponsesRequest = { model: M, input: 'Summarize', instructions: 'Be brief.', max_output_tokens: 100, temperature: 0.5 };
@@ -123,7 +124,7 @@ describe('chat completion → Response', () => {
 });
 
 describe('what a continuation will start from', () => {
-  const conversation = [{ role: 'user', content: 'List files' }];
+  const conversation: ChatMessage[] = [{ role: 'user', content: 'List files' }];
 
   test('the conversation and the answer, tool calls included', () => {
     const r = chatToResponse(answer({ content: 'Running.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'shell', arguments: '{}' } }] }, 'tool_calls'), ctx);

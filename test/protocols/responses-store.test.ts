@@ -1,8 +1,8 @@
 /** The memory conversation store: TTL, the count bound, copies in and out. */
 import { describe, expect, test } from 'bun:test';
-import { MemoryResponseStore } from '../../src/protocols/responses/store.ts';
+import { MemoryResponseStore, type StoredConversation } from '../../src/protocols/responses/store.ts';
 
-const conv = (text: string) => ({ messages: [{ role: 'user', content: text }] });
+const conv = (text: string): StoredConversation => ({ messages: [{ role: 'user', content: text }] });
 
 describe('MemoryResponseStore', () => {
   test('a conversation is there until its TTL passes, then gone', async () => {

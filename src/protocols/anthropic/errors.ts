@@ -53,3 +53,11 @@ export function anthropicErrorResponse(status: number, message: string, headers?
 
 /** The renderer for the gateway's one error path on the /v1/messages routes. */
 export const renderAnthropicError: ErrorRenderer = (err) => anthropicErrorResponse(err.status, err.message, err.headers);
+
+/** The renderer for a request: Anthropic's shape on /v1/messages*, the spec's everywhere else. */
+export function rendererFor(request: Request, fallback: ErrorRenderer): ErrorRenderer {
+  const url = request.url;
+  // Only errors pay for this, and only the path is looked at.
+  const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+  return path === '/v1/messages' || path.startsWith('/v1/messages/') || path.startsWith('/v1/messages?') ? renderAnthropicError : fallback;
+}

@@ -82,13 +82,18 @@ function part(p: ResponsesPart, at: string): ContentPart {
       return { type: 'text', text: p.refusal ?? '' };
     case 'input_image':
       if (typeof p.image_url !== 'string') unsupported(`an image by file_id (${at})`);
-      return { type: 'image_url', image_url: p.detail ? { url: p.image_url, detail: p.detail } : { url: p.image_url } };
+      return { type: 'image_url', image_url: isDetail(p.detail) ? { url: p.image_url, detail: p.detail } : { url: p.image_url } };
     case 'input_file':
       if (typeof p.file_data !== 'string') unsupported(`a file by file_id or URL (${at})`);
       return { type: 'file', file: { file_data: p.file_data, filename: p.filename ?? 'file' } } as ContentPart;
     default:
       return unsupported(`content part type '${p.type}' (${at})`);
   }
+}
+
+const DETAILS = ['auto', 'low', 'high'] as const;
+function isDetail(d: unknown): d is (typeof DETAILS)[number] {
+  return DETAILS.includes(d as (typeof DETAILS)[number]);
 }
 
 function addCall(out: ChatMessage[], item: ResponsesInputItem): void {

@@ -1,0 +1,63 @@
+/**
+ * POST /v1/messages and /v1/messages/count_tokens. For `anthropic` the body goes to its native Messages
+ * API as it came (the gateway's key; the client's `anthropic-version` / `anthropic-beta` kept, its
+ * `x-api-key` / `Authorization` never passed on). For every other provider it is translated to a chat
+ * and the answer back (request.ts, answer.ts, stream.ts). Errors are rendered by the app in Anthropic's
+ * shape (errors.ts, chosen by path).
+ */
+import { upstreamChatBody } from '../../chat/forward.ts';
+import { checkVision } from '../../chat/policy.ts';
+import type { GatewayContext } from '../../context.ts';
+import type { ChatCompletion } from '../chat-completion.ts';
+import { chatAnswer, jsonAnswer, ownHeaders, passNative, protocolExchange, translatedStream } from '../exchange-io.ts';
+import { readJson, resolveTarget } from '../target.ts';
+import { chatToAnthropic } from './answer.ts';
+import { estimateInputTokens } from './count-tokens.ts';
+import { anthropicErrorType } from './errors.ts';
+import { anthropicToChat } from './request.ts';
+import { anthropicEvent, AnthropicStreamEncoder } from './stream.ts';
+import { checkAnthropicRequest } from './validate.ts';
+
+/** The provider served natively. */
+const NATIVE = 'anthropic';
+/** Client headers an Anthropic endpoint may see. */
+const PASSED_HEADERS = ['anthropic-version', 'anthropic-beta'];
+/** Silence after which a translated stream sends Anthropic's `ping`. */
+export const PING_EVERY_MS = 10_000;
+
+/** The in-stream error event of a native stream that broke. */
+const nativeFailure = (err: { status: number; message: string }) =>
+  anthropicEvent('error', { error: { type: anthropicErrorType(err.status), message: err.message } });
+
+/** POST /v1/messages */
+export async function handleMessages(ctx: GatewayContext, request: Request): Promise<Response> {
+  const req = checkAnthropicRequest(await readJson(ctx, request));
+  const stream = req.stream === true;
+  const { provider, model, client } = resolveTarget(ctx, request, '/v1/messages', req.model, stream);
+  const chat = anthropicToChat(req);
+  chat.model = model;
+  checkVision(ctx.config.enableVision, provider, chat.messages);
+  if (provider.id === NATIVE) {
+    const body = JSON.stringify({ ...req, model });
+    const exchange = protocolExchange(ctx, provider, '/messages', ownHeaders(request, stream, PASSED_HEADERS), body, model, client);
+    return passNative(ctx, exchange, client, nativeFailure);
+  }
+  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, chat)), model, client);
+  const answerCtx = { model: req.model, stopSequences: req.stop_sequences };
+  if (!stream) return jsonAnswer(client, chatToAnthropic((await chatAnswer(exchange)) as ChatCompletion, answerCtx));
+  await exchange.open();
+  const enc = new AnthropicStreamEncoder(answerCtx);
+  return translatedStream(ctx, exchange, client, enc, { keepAlive: { everyMs: PING_EVERY_MS, text: () => enc.ping() } });
+}
+
+/** POST /v1/messages/count_tokens: Anthropic's own count for `anthropic`, an estimate (count-tokens.ts) elsewhere. */
+export async function handleCountTokens(ctx: GatewayContext, request: Request): Promise<Response> {
+  const req = checkAnthropicRequest(await readJson(ctx, request), true);
+  const { provider, model, client } = resolveTarget(ctx, request, '/v1/messages/count_tokens', req.model, false);
+  if (provider.id === NATIVE) {
+    const body = JSON.stringify({ ...req, model });
+    const exchange = protocolExchange(ctx, provider, '/messages/count_tokens', ownHeaders(request, false, PASSED_HEADERS), body, model, client);
+    return passNative(ctx, exchange, client, nativeFailure);
+  }
+  return jsonAnswer(client, estimateInputTokens(req));
+}

@@ -1,0 +1,160 @@
+/**
+ * How the protocol routes (/v1/messages, /v1/responses, /v1/embeddings) talk to a provider: one exchange
+ * each (src/exchange/exchange.ts), its summary in the request's record; a native answer passed on as the
+ * provider wrote it, a translated stream re-encoded chunk by chunk into the client's protocol.
+ */
+import type { ChatClient } from '../chat/forward.ts';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import { Exchange } from '../exchange/exchange.ts';
+import { relay, SSE_HEADERS } from '../exchange/relay.ts';
+import { isRecord } from '../json.ts';
+import { providerRequest } from '../providers/request.ts';
+import type { Provider } from '../providers/registry.ts';
+import { withRequestId } from '../telemetry/request-record.ts';
+import { completionAsChunk, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
+import { withKeepAlive } from './keep-alive.ts';
+
+/** Largest non-streamed answer held to check or translate it. */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const encoder = new TextEncoder();
+
+/** A protocol's stream encoder: text to send per chunk, at a clean end, and after a failure. */
+export interface StreamEncoder {
+  chunk(c: ChatChunk): string;
+  end(): string;
+  fail(message: string): string;
+}
+
+/** The exchange of one request to `path` (not yet opened), counted in the request's record. */
+export function protocolExchange(
+  ctx: GatewayContext,
+  provider: Provider,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  model: string,
+  client: ChatClient,
+): Exchange {
+  const exchange = new Exchange(ctx.exchanges, {
+    provider,
+    method: 'POST',
+    request: providerRequest(provider, path, headers),
+    body,
+    model,
+    clientGone: client.gone,
+  });
+  client.rec?.exchanges.push(exchange.summary);
+  return exchange;
+}
+
+/** The request's own headers for a provider: JSON in, JSON or events out, and the named client headers. */
+export function ownHeaders(request: Request, stream: boolean, pass: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
+  for (const name of pass) {
+    const v = request.headers.get(name);
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
+/** Ends the request's record when a relayed stream ends, as the chat relay does. */
+function streamOnEnd(ctx: GatewayContext, client: ChatClient): (err?: GatewayError) => void {
+  const rec = client.rec;
+  if (rec) rec.deferred = true;
+  return (err) => {
+    if (!rec) return;
+    if (err?.code === 'client_gone') rec.status = 499;
+    else if (err) ctx.telemetry.failed(rec, err);
+    ctx.telemetry.finish(rec);
+  };
+}
+
+/** A native answer passed on: JSON as written, or the event stream byte for byte with `failure` on a break. */
+export async function passNative(ctx: GatewayContext, exchange: Exchange, client: ChatClient, failure: (err: GatewayError) => string): Promise<Response> {
+  await exchange.open();
+  const status = exchange.answer.status;
+  if (exchange.isEventStream) {
+    const stream = relay({
+      next: () => exchange.nextRaw(),
+      failureBytes: (err) => encoder.encode(failure(err)),
+      abandon: () => exchange.abort(),
+      onEnd: streamOnEnd(ctx, client),
+    });
+    return new Response(stream, { status, headers: withRequestId(client.rec, SSE_HEADERS) });
+  }
+  const text = await exchange.text(MAX_ANSWER_BYTES);
+  return new Response(text, { status, headers: withRequestId(client.rec, JSON_HEADERS) });
+}
+
+/** The provider's whole chat answer, checked to be a completion object. */
+export async function chatAnswer(exchange: Exchange): Promise<Record<string, unknown>> {
+  await exchange.open();
+  const { json } = await exchange.json(MAX_ANSWER_BYTES);
+  if (!isRecord(json) || !Array.isArray(json.choices)) {
+    throw new GatewayError(502, 'upstream_invalid', `Provider ${exchange.provider.id} returned a chat answer without choices`);
+  }
+  return json;
+}
+
+/** A provider's error event inside a stream (`{"error": ...}` instead of a chunk). */
+function streamError(json: Record<string, unknown>): GatewayError | undefined {
+  if (json.error === undefined || json.choices !== undefined) return undefined;
+  const e = json.error;
+  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Provider reported an error in the stream';
+  return new GatewayError(502, 'upstream_stream_error', message);
+}
+
+/** Options of a translated stream. */
+export interface TranslatedStreamOptions {
+  /** Sent when the provider is silent this long (Anthropic's `ping`); none when absent. */
+  keepAlive?: { everyMs: number; text: () => string };
+  /** After the clean end was encoded (the Responses store keeps the conversation here). */
+  onComplete?: () => void | Promise<void>;
+}
+
+/** The client's stream for a chat stream: each parsed chunk through `enc`, never buffered. */
+export function translatedStream(ctx: GatewayContext, exchange: Exchange, client: ChatClient, enc: StreamEncoder, opts: TranslatedStreamOptions = {}): Response {
+  let ended = false;
+  let next = async (): Promise<Uint8Array | undefined> => {
+    if (ended) return undefined;
+    if (!exchange.isEventStream) {
+      // Asked for a stream, answered whole: the answer is one chunk of the client's stream.
+      ended = true;
+      const { json } = await exchange.json(MAX_ANSWER_BYTES);
+      const text = (isRecord(json) ? enc.chunk(completionAsChunk(json as ChatCompletion)) : '') + enc.end();
+      await opts.onComplete?.();
+      return encoder.encode(text);
+    }
+    const batch = await exchange.nextBatch();
+    if (!batch) {
+      ended = true;
+      const tail = enc.end();
+      await opts.onComplete?.();
+      return encoder.encode(tail);
+    }
+    let out = '';
+    for (const block of batch.blocks) {
+      if (!('json' in block) || !isRecord(block.json)) continue;
+      const err = streamError(block.json);
+      if (err) throw err;
+      out += enc.chunk(block.json as ChatChunk);
+    }
+    return encoder.encode(out);
+  };
+  const alive = opts.keepAlive;
+  if (alive) next = withKeepAlive(next, alive.everyMs, () => encoder.encode(alive.text()));
+  const stream = relay({
+    next,
+    failureBytes: (err) => encoder.encode(enc.fail(err.message)),
+    abandon: () => exchange.abort(),
+    onEnd: streamOnEnd(ctx, client),
+  });
+  return new Response(stream, { status: 200, headers: withRequestId(client.rec, SSE_HEADERS) });
+}
+
+/** A JSON answer with the request id. */
+export function jsonAnswer(client: ChatClient, body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: withRequestId(client.rec, JSON_HEADERS) });
+}
