@@ -103,7 +103,7 @@ export class Exchange {
     private readonly deps: ExchangeDeps,
     readonly spec: ExchangeSpec,
   ) {
-    this.timeouts = { ...deps.timeouts, ...spec.timeouts };
+    this.timeouts = spec.timeouts ? { ...deps.timeouts, ...spec.timeouts } : deps.timeouts;
     this.summary = { provider: spec.provider.id, model: spec.model, startedAt: performance.now(), outcome: 'pending', droppedEvents: 0 };
   }
 
