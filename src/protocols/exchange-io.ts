@@ -7,6 +7,7 @@ import type { ChatClient } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { Exchange } from '../exchange/exchange.ts';
+import { cutError } from '../exchange/failure.ts';
 import { relay, SSE_HEADERS } from '../exchange/relay.ts';
 import { isRecord } from '../json.ts';
 import { providerRequest } from '../providers/request.ts';
@@ -117,6 +118,7 @@ export interface TranslatedStreamOptions {
 /** The client's stream for a chat stream: each parsed chunk through `enc`, never buffered. */
 export function translatedStream(ctx: GatewayContext, exchange: Exchange, client: ChatClient, enc: StreamEncoder, opts: TranslatedStreamOptions = {}): Response {
   let ended = false;
+  let finished = false;
   let next = async (): Promise<Uint8Array | undefined> => {
     if (ended) return undefined;
     if (!exchange.isEventStream) {
@@ -130,6 +132,8 @@ export function translatedStream(ctx: GatewayContext, exchange: Exchange, client
     const batch = await exchange.nextBatch();
     if (!batch) {
       ended = true;
+      // Closed without a finish reason or `[DONE]`: the answer was cut, and the client must not take it as whole.
+      if (!finished && !exchange.sawDone) throw cutError(exchange.provider, new Error('the stream closed before the answer finished'), true);
       const tail = enc.end();
       await opts.onComplete?.();
       return encoder.encode(tail);
@@ -139,7 +143,9 @@ export function translatedStream(ctx: GatewayContext, exchange: Exchange, client
       if (!('json' in block) || !isRecord(block.json)) continue;
       const err = streamError(block.json);
       if (err) throw err;
-      out += enc.chunk(block.json as ChatChunk);
+      const chunk = block.json as ChatChunk;
+      if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
+      out += enc.chunk(chunk);
     }
     return encoder.encode(out);
   };
