@@ -2,6 +2,20 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { schemaByName, type JsonSchema } from './spec.ts';
+import type {
+  SpecChatCompletionMessageToolCall,
+  SpecChatCompletionStreamOptions,
+  SpecChatCompletionTool,
+  SpecContentPart,
+  SpecCreateChatCompletionRequest,
+  SpecFunctionObject,
+  SpecImageURL,
+  SpecMessage,
+  SpecMessageRole,
+  SpecModel,
+  SpecProvider,
+  SpecTextContentPart,
+} from './spec-types.ts';
 
 /**
  * Where the gateway is deliberately more lenient than the spec, because real OpenAI clients send it:
@@ -93,49 +107,55 @@ function literalOptions(schema: TSchema): string | undefined {
   return values.length === anyOf.length ? values.join(', ') : undefined;
 }
 
-/** A content part as the code reads it. */
+/** Unknown fields pass through: provider features the spec does not name reach the provider untouched. */
+type Open<T> = T & { [key: string]: unknown };
+
+/** A string the code may compare with the spec's values `T`, yet one any client or provider may send. */
+type Loose<T extends string> = T | (string & {});
+
+/**
+ * A content part as the code reads it: the spec's text and image parts folded into one shape. `type`
+ * and `detail` are any string, because parts and details the spec does not name (`file`,
+ * `input_audio`, `original`) pass through to the provider.
+ */
 export interface ContentPart {
-  type: string;
-  text?: string;
-  image_url?: { url: string; detail?: string };
+  type: Loose<SpecContentPart['type']>;
+  text?: SpecTextContentPart['text'];
+  image_url?: Omit<SpecImageURL, 'detail'> & { detail?: Loose<NonNullable<SpecImageURL['detail']>> };
 }
 
-/** A chat message as the code reads it (other fields pass through untouched). */
-export interface ChatMessage {
-  role: string;
-  content: string | ContentPart[] | null;
+/**
+ * The spec's `Message` as the gateway accepts it (see LENIENCY): `content` null or absent on an
+ * assistant message carrying only tool calls, and a role the validator checked (the spec's and
+ * `developer`) kept a string so translated messages need no cast.
+ */
+export interface ChatMessage extends Omit<SpecMessage, 'role' | 'content' | 'tool_calls'> {
+  role: Loose<SpecMessageRole | 'developer'>;
+  content?: string | ContentPart[] | null;
   tool_calls?: ToolCall[];
-  tool_call_id?: string;
   [key: string]: unknown;
 }
 
-export interface ToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-  [key: string]: unknown;
+/** The spec's `ChatCompletionMessageToolCall`; `extra_content` is opaque (echoed verbatim, per the spec). */
+export type ToolCall = Open<Omit<SpecChatCompletionMessageToolCall, 'extra_content'>>;
+
+/** The spec's `ChatCompletionTool`, its function open to provider extras. */
+export interface ChatTool extends Omit<SpecChatCompletionTool, 'function'> {
+  function: Open<SpecFunctionObject>;
 }
 
-export interface ChatTool {
-  type: 'function';
-  function: { name: string; description?: string; parameters?: Record<string, unknown>; [key: string]: unknown };
-}
-
-/** The chat body after validation. */
-export interface ChatRequest {
-  model: string;
+/** The spec's `CreateChatCompletionRequest` after validation, with the lenient messages above. */
+export interface ChatRequest extends Omit<SpecCreateChatCompletionRequest, 'messages' | 'tools' | 'stream_options'> {
   messages: ChatMessage[];
-  stream?: boolean;
-  stream_options?: { include_usage: boolean; [key: string]: unknown };
+  stream_options?: Open<SpecChatCompletionStreamOptions>;
   tools?: ChatTool[];
   [key: string]: unknown;
 }
 
-/** The spec's `Model`. */
-export interface Model {
-  id: string;
-  object: string;
-  created: number;
-  owned_by: string;
-  served_by: string;
+/**
+ * The spec's `Model`; `served_by` is the provider row's id, a string read from `x-provider-configs`
+ * (test/core/spec-types.test.ts checks every row's id is one of the spec's `Provider` values).
+ */
+export interface Model extends Omit<SpecModel, 'served_by'> {
+  served_by: Loose<SpecProvider>;
 }
