@@ -36,7 +36,7 @@ describe('limits plugin in the gateway', () => {
   test('a wrong or missing key is a 401 in the gateway error shape, and nothing reaches the provider', async () => {
     const gw = testGateway(env);
     const before = provider.received.length;
-    for (const headers of [{ 'x-api-key': 'wrong' }, { authorization: 'Bearer wrong' }, {}]) {
+    for (const headers of [{ 'x-api-key': 'wrong' }, { authorization: 'Bearer wrong' }, {}] as Record<string, string>[]) {
       const res = await gw.post('/v1/chat/completions', chat(), { headers: { 'content-type': 'application/json', ...headers } });
       expect(res.status).toBe(401);
       expect(Object.keys((await res.json()) as object)).toEqual(['error']);
