@@ -14,6 +14,7 @@ if (!REDIS_SERVER) console.warn(REDIS_MISSING);
 
 const CLIENT_ID = 'inference-gateway-client';
 const CI_KEY = 'igw-ci-bot-e2e-key-00000000000001';
+const BEARER_KEY = 'igw-bearer-bot-e2e-key-000000000002';
 const now = () => Math.floor(Date.now() / 1000);
 const RULES = `identity: { caller_claim: sub, team_claim: groups }
 rules:
@@ -41,7 +42,7 @@ describe.skipIf(!REDIS_SERVER)('two gateway processes share one limit through Re
       AUTH_OIDC_ISSUER: issuer.issuer,
       AUTH_OIDC_CLIENT_ID: CLIENT_ID,
       LIMITS_CONFIG_PATH: limitsPath,
-      AUTH_API_KEYS_PATH: writeFile(dir, 'keys.yaml', `keys: [{ sha256: "${hashApiKey(CI_KEY)}", caller: ci-bot }]\n`),
+      AUTH_API_KEYS_PATH: writeFile(dir, 'keys.yaml', `keys: [{ sha256: "${hashApiKey(CI_KEY)}", caller: ci-bot }, { sha256: "${hashApiKey(BEARER_KEY)}", caller: bearer-bot }]\n`),
       REDIS_URL: redis.url(1),
     };
     gateways = await Promise.all([spawnGateway(env), spawnGateway(env)]);
@@ -105,9 +106,13 @@ describe.skipIf(!REDIS_SERVER)('two gateway processes share one limit through Re
     const before = provider.received.length;
     expect(await chats(7, { 'x-api-key': CI_KEY })).toEqual([...Array(5).fill(200), 429, 429]);
     expect(provider.received.length - before).toBe(5);
+    // With AUTH_ENABLE a key in Authorization: Bearer stands in for a token too.
+    expect(await chats(2, { authorization: `Bearer ${BEARER_KEY}` })).toEqual([200, 200]);
+    const limits = (await (await fetch(`${gateways[0]!.url}/v1/limits`, { headers: { authorization: `Bearer ${BEARER_KEY}` } })).json()) as Record<string, unknown>;
+    expect(limits).toMatchObject({ caller: 'bearer-bot', identity_source: 'api_key' });
     expect(await chats(4, { 'x-api-key': 'igw-not-a-key' })).toEqual([401, 401, 401, 401]);
     expect(await chats(2, { authorization: 'Bearer igw-not-a-key' })).toEqual([401, 401]);
-    expect(provider.received.length - before).toBe(5);
+    expect(provider.received.length - before).toBe(7);
     for (const g of gateways) expect(JSON.stringify(g.logs())).not.toContain(CI_KEY);
   });
 
