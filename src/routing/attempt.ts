@@ -9,6 +9,7 @@ import { checkVision } from '../chat/policy.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { Exchange, SseBatch, StreamEvent } from '../exchange/exchange.ts';
+import { clientGoneError } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
 import type { OpenAttempt, OpenedAttempt, StreamStep } from './engine.ts';
@@ -19,6 +20,8 @@ const MAX_DRAIN_READS = 16;
 /** The OpenAttempt of one client's chat. */
 export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAttempt {
   return async (d, body, signal) => {
+    // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
+    if (client.gone()) throw clientGoneError();
     const provider = requireUsableProvider(ctx.registry, d.provider);
     checkVision(ctx.config.enableVision, provider, body.messages);
     const exchange = chatExchange(ctx, provider, body, client);
@@ -87,9 +90,9 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     kind: 'stream',
     status: exchange.answer.status,
     next,
-    abort: () => {
+    abort: (why) => {
       release();
-      if (!ended) exchange.abort();
+      if (!ended) exchange.abort(why);
     },
   };
 }

@@ -29,7 +29,8 @@ export type OpenedAttempt =
       status: number;
       /** Next parsed chunk with its raw SSE bytes; throws GatewayError on cut / stall / error event. */
       next(): Promise<StreamStep>;
-      abort(): void;
+      /** Abandons the attempt; `why` is what its pending read fails with and what its summary records. */
+      abort(why?: GatewayError): void;
     };
 
 /** One attempt at one deployment; throws GatewayError before the answer starts. */

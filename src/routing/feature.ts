@@ -22,6 +22,12 @@ import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.t
 /** The response header naming the deployment that served (`provider/model`). */
 export const SERVED_BY = 'x-served-by';
 
+/** The headers that name the deployment: ours, and the Go gateway's pair for its clients. */
+function servedHeaders(result: EngineResult): Record<string, string> {
+  const d = result.servedBy;
+  return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
+}
+
 /** How the app builds routing; clock, randomness and file reads are injectable for tests. */
 export interface RoutingOptions {
   /** ROUTING_CONFIG_PATH. */
@@ -111,9 +117,9 @@ export class RoutingFeature {
 
   private respond(result: EngineResult, body: ChatRequest, client: ChatClient, mine: AbortController): Response {
     const rec = client.rec;
-    const servedBy = result.servedBy.key;
+    const served = servedHeaders(result);
     if (result.kind === 'json') {
-      return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', [SERVED_BY]: servedBy }) });
+      return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', ...served }) });
     }
     if (rec) rec.deferred = true;
     // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
@@ -147,6 +153,6 @@ export class RoutingFeature {
         this.ctx.telemetry.finish(rec);
       },
     });
-    return new Response(stream, { status: result.status, headers: withRequestId(rec, { ...SSE_HEADERS, [SERVED_BY]: servedBy }) });
+    return new Response(stream, { status: result.status, headers: withRequestId(rec, { ...SSE_HEADERS, ...served }) });
   }
 }

@@ -65,7 +65,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     }
     if (cur.started.ended) return finish();
     const stall = limitMs(route.settings.stallTimeoutMs);
-    const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort());
+    const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
     dog = watch(cur);
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {

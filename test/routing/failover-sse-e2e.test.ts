@@ -7,7 +7,7 @@ import { afterEach, expect, test } from 'bun:test';
 import { chatAnswer, chatEvents, type Fault, type FaultyProvider, faultyProvider } from '../helpers/faulty-provider.ts';
 import { type RoutedGateway, routedGateway } from './routed-gateway.ts';
 
-const routingFile = (breaker = '{ failures: 3, cooldown: 1s }') => `
+const routingFile = (breaker = '{ failures: 3, cooldown: 1s }', retries = 0) => `
 models:
   smart:
     strategy: fallback
@@ -17,7 +17,7 @@ models:
       - provider: mistral
         model: mistral-large
         prefill: true
-    retries: 0
+    retries: ${retries}
     first_token_timeout: 400ms
     stall_timeout: 400ms
     breaker: ${breaker}
@@ -78,6 +78,8 @@ test('fallback accounting: x-served-by, usage and attempts name the deployment t
   const { gw } = start([{ kind: 'status', status: 503 }], [{ kind: 'json', body: chatAnswer('Hello', { model: 'mistral-large' }) }]);
   const res = await chat(gw, false);
   expect([res.status, res.headers.get('x-served-by')]).toEqual([200, 'mistral/mistral-large']);
+  // The Go gateway's pair, for its clients.
+  expect([res.headers.get('x-selected-provider'), res.headers.get('x-selected-model')]).toEqual(['mistral', 'mistral-large']);
   expect(((await res.json()) as { model: string }).model).toBe('mistral-large');
   expect(gw.events).toEqual([
     { type: 'attempt', alias: 'smart', deployment: 'openai/gpt-4o', outcome: 'failed_over', code: 'upstream_error' },
@@ -120,4 +122,16 @@ test('a flapping primary: served by the fallback while its breaker is open, back
     { deployment: 'openai/gpt-4o', state: 'closed', value: 0 },
     { deployment: 'mistral/mistral-large', state: 'closed', value: 0 },
   ]);
+});
+
+test('a client that leaves during a Retry-After wait gets no further attempt, here or elsewhere', async () => {
+  const { p, f, gw } = start([{ kind: 'status', status: 429, headers: { 'retry-after': '1' } }], [{ kind: 'json', body: chatAnswer('late') }], routingFile(undefined, 1));
+  const gone = new AbortController();
+  const res = fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] }), signal: gone.signal }).catch(() => 'aborted');
+  await Bun.sleep(200);
+  gone.abort();
+  expect(await res).toBe('aborted');
+  await Bun.sleep(1300);
+  expect([p.seen.length, f.seen.length]).toEqual([1, 0]);
+  expect(gw.events.map((e) => (e.type === 'attempt' ? `${e.deployment} ${e.outcome} ${e.code}` : e.type))).toEqual(['openai/gpt-4o retried upstream_error', 'openai/gpt-4o failed client_gone']);
 });
