@@ -100,8 +100,11 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
       if (rec && admission.ticket) {
         // Once the answer is over (a stream's last byte included), the reservation becomes the real usage.
         rec.onFinish = (facts) => {
-          const used = facts.inputTokens === undefined && facts.outputTokens === undefined ? undefined : (facts.inputTokens ?? 0) + (facts.outputTokens ?? 0);
-          gate.settle(admission.ticket, used ?? (rec.exchanges.length === 0 ? 0 : undefined));
+          const reported = facts.inputTokens !== undefined || facts.outputTokens !== undefined;
+          // No usage: a failed request (or one that never reached a provider) used nothing; a proxied
+          // answer, which the gateway does not read, keeps its reservation rather than count as free.
+          const failed = rec.error !== undefined || (rec.status ?? 0) >= 400 || rec.exchanges.length === 0;
+          gate.settle(admission.ticket, reported ? (facts.inputTokens ?? 0) + (facts.outputTokens ?? 0) : failed ? 0 : undefined);
         };
       }
     })

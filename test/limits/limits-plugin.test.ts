@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { hashApiKey } from '../../src/auth/api-keys.ts';
 import { chatChunks, chatCompletion, fakeProvider, sseResponse } from '../helpers/fake-provider.ts';
-import { testGateway } from '../helpers/gateway.ts';
+import { listeningGateway, testGateway } from '../helpers/gateway.ts';
 import { tempDir, writeFile } from './harness.ts';
 
 const ALICE = 'igw-alice-plugin-key-000000000001';
@@ -127,5 +127,25 @@ describe('limits plugin in the gateway', () => {
     const res = await gw.req('/proxy/openai/models', { headers });
     expect(res.status).toBe(429);
     expect(provider.received.length).toBe(forwarded);
+  });
+});
+
+describe('limits plugin without keys or tokens', () => {
+  test('the caller is the client address; a request refused upstream gives its tokens back', async () => {
+    const gw = listeningGateway({ OPENAI_API_URL: provider.url, OPENAI_API_KEY: 'sk-plugin-test-upstream', LIMITS_CONFIG_PATH: LIMITS });
+    try {
+      const failing = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'nosuchprovider/x', messages: [{ role: 'user', content: 'hi' }], max_tokens: 900 }),
+      });
+      expect(failing.status).toBe(400);
+      await Bun.sleep(20);
+      const limits = (await (await fetch(`${gw.url}/v1/limits`)).json()) as { caller: string; identity_source: string; rules: { windows: { window: string; used: number }[] }[] };
+      expect([limits.caller, limits.identity_source]).toEqual(['127.0.0.1', 'address']);
+      expect(limits.rules[0]!.windows).toMatchObject([{ window: 'requests_per_minute', used: 1 }, { window: 'tokens_per_minute', used: 0 }]);
+    } finally {
+      await gw.stop();
+    }
   });
 });
