@@ -97,6 +97,8 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
       const admission = await gate.admit(identify(request), asked.model, asked.tokens);
       admitted.set(request, admission);
       const rec = telemetry.records.get(request);
+      // Routes that build their Response with withRequestId add these at construction: cheaper than setting them after.
+      if (rec) rec.headers = admission.headers;
       if (rec && admission.ticket) {
         // Once the answer is over (a stream's last byte included), the reservation becomes the real usage.
         rec.onFinish = (facts) => {
@@ -110,7 +112,7 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
     })
     .onAfterHandle({ as: 'global' }, ({ request, response }) => {
       const admission = admitted.get(request);
-      if (!admission || !(response instanceof Response)) return;
+      if (!admission || !(response instanceof Response) || telemetry.records.get(request)?.stamped) return;
       for (const [name, value] of Object.entries(admission.headers)) response.headers.set(name, value);
     })
     .get('/v1/limits', async ({ request }) => {

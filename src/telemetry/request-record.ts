@@ -28,6 +28,8 @@ export interface RequestRecord {
   finished?: boolean;
   /** The route's Response was built with the `x-request-id` header (see `withRequestId`). */
   stamped?: boolean;
+  /** Headers its answer carries besides the route's own (the limits' x-ratelimit-*); added by `withRequestId`. */
+  headers?: Record<string, string>;
   /** Called once when the request is finished, with its facts (the limits correct a token reservation to the real usage). */
   onFinish?: (facts: RequestFacts) => void;
 }
@@ -41,13 +43,13 @@ export function requestIdFrom(headers: Headers): string {
 }
 
 /**
- * `headers` plus the request's id, for a route that builds its own Response. Setting the header on a
+ * `headers` plus the request's id (and `rec.headers`), for a route that builds its own Response. Setting the header on a
  * Response after it was built (the lifecycle's fallback) delayed a streamed first chunk by ~0.05 ms.
  */
 export function withRequestId(rec: RequestRecord | undefined, headers: Readonly<Record<string, string>>): Record<string, string> {
   if (!rec) return headers;
   rec.stamped = true;
-  return { ...headers, 'x-request-id': rec.id };
+  return rec.headers ? { ...headers, ...rec.headers, 'x-request-id': rec.id } : { ...headers, 'x-request-id': rec.id };
 }
 
 /** Says what a request asked for (route, provider, model, stream). */
