@@ -36,7 +36,6 @@ const cases: [string, AnthropicRequest, Record<string, unknown>][] = [
       temperature: 0.2,
       top_p: 0.9,
       stop: ['END'],
-      user: 'u-1',
       stream: true,
       stream_options: { include_usage: true },
       messages: [

@@ -17,7 +17,8 @@ export function anthropicToChat(req: AnthropicRequest): ChatRequest {
   if (req.temperature !== undefined) chat.temperature = req.temperature;
   if (req.top_p !== undefined) chat.top_p = req.top_p;
   if (req.stop_sequences && req.stop_sequences.length > 0) chat.stop = req.stop_sequences;
-  if (typeof req.metadata?.user_id === 'string') chat.user = req.metadata.user_id;
+  // metadata.user_id is not passed on as `user`: Claude Code always sends one, and strict providers
+  // (Mistral) refuse fields they do not know.
   const tools = (req.tools ?? []).flatMap(translateTool);
   if (tools.length > 0) {
     chat.tools = tools;
