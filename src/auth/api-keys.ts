@@ -19,7 +19,16 @@ interface StoredKey extends ApiKeyEntry {
   digest: Buffer;
 }
 
-const SHA256_HEX = { re: /^[0-9a-fA-F]{64}$/, says: 'the hex SHA-256 of the key (64 hex digits; `printf %s "$KEY" | sha256sum`)' };
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/** The `sha256` of an entry; a wrong value is described by its length only, since it may be a key pasted by mistake. */
+function digestOf(shape: ShapeCheck, obj: Record<string, unknown>, path: string): string | undefined {
+  const value = shape.string(obj, 'sha256', path, true);
+  if (value === undefined) return undefined;
+  if (SHA256_HEX.test(value)) return value.toLowerCase();
+  shape.problem(`${path}.sha256`, `expected the hex SHA-256 of the key (64 hex digits; \`printf %s "$KEY" | sha256sum\`), got ${value.length} characters that are not one (not shown: it may be a key)`);
+  return undefined;
+}
 const BEARER = /^bearer[ \t]+(.+)$/i;
 
 /** The hex SHA-256 of a key: what the keys file stores. */
@@ -51,7 +60,7 @@ export function parseApiKeys(data: unknown, path: string): StoredKey[] {
     const at = `keys[${i}]`;
     const obj = shape.object(item, at, ['sha256', 'caller', 'team']);
     if (!obj) return;
-    const sha = shape.string(obj, 'sha256', at, true, SHA256_HEX)?.toLowerCase();
+    const sha = digestOf(shape, obj, at);
     const caller = shape.string(obj, 'caller', at, true);
     const teams = teamsOf(shape, obj, at);
     if (sha === undefined || caller === undefined) return;
