@@ -3,6 +3,7 @@ import { Elysia } from 'elysia';
 import type { GatewayContext } from '../context.ts';
 import { handleCountTokens, handleMessages } from '../protocols/anthropic/handle.ts';
 
+/** The Anthropic routes; errors on them are rendered in Anthropic's shape by the app (rendererFor). */
 export function messagesRoutes(ctx: GatewayContext) {
   return (
     new Elysia({ name: 'messages' })
