@@ -10,6 +10,7 @@ import { checkVision } from '../../chat/policy.ts';
 import type { GatewayContext } from '../../context.ts';
 import type { ChatCompletion } from '../chat-completion.ts';
 import { chatAnswer, jsonAnswer, ownHeaders, passNative, protocolExchange, translatedStream } from '../exchange-io.ts';
+import { fitChatToProvider } from '../provider-fit.ts';
 import { readJson, resolveTarget } from '../target.ts';
 import { chatToAnthropic } from './answer.ts';
 import { estimateInputTokens } from './count-tokens.ts';
@@ -42,7 +43,7 @@ export async function handleMessages(ctx: GatewayContext, request: Request): Pro
     const exchange = protocolExchange(ctx, provider, '/messages', ownHeaders(request, stream, PASSED_HEADERS), body, model, client);
     return passNative(ctx, exchange, client, nativeFailure);
   }
-  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, chat)), model, client);
+  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, fitChatToProvider(chat, provider.id))), model, client);
   const answerCtx = { model: req.model, stopSequences: req.stop_sequences };
   if (!stream) return jsonAnswer(client, chatToAnthropic((await chatAnswer(exchange)) as ChatCompletion, answerCtx));
   await exchange.open();

@@ -11,6 +11,7 @@ import { GatewayError } from '../../errors.ts';
 import type { ChatMessage } from '../../schemas.ts';
 import type { ChatCompletion } from '../chat-completion.ts';
 import { chatAnswer, jsonAnswer, ownHeaders, passNative, protocolExchange, translatedStream } from '../exchange-io.ts';
+import { fitChatToProvider } from '../provider-fit.ts';
 import { readJson, resolveTarget } from '../target.ts';
 import { chatToResponse, newResponseId, type ResponseContext } from './answer.ts';
 import { responsesToChat } from './request.ts';
@@ -51,7 +52,7 @@ export async function handleResponses(ctx: GatewayContext, deps: ResponsesDeps, 
     const conv = conversationAfter(req, conversation, output);
     if (conv) await deps.store.put(rctx.id, conv, deps.ttlMs ?? DEFAULT_TTL_MS);
   };
-  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, chat)), model, client);
+  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, fitChatToProvider(chat, provider.id))), model, client);
   if (!stream) {
     const response = chatToResponse((await chatAnswer(exchange)) as ChatCompletion, rctx);
     await keep(response.output);
