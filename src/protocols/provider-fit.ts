@@ -11,9 +11,22 @@ import type { ChatRequest } from '../schemas.ts';
  */
 const COMPLETION_TOKENS_NAME = new Set(['openai']);
 
+/**
+ * Providers that take an earlier tool-call turn's reasoning back as `reasoning_content` (and refuse the
+ * turn without it when thinking: https://api-docs.deepseek.com/guides/thinking_mode). Strict providers
+ * (Groq, Mistral) refuse a message field they do not know, so everyone else gets none.
+ */
+const REASONING_ECHO = new Set(['deepseek', 'moonshot']);
+
 /** The chat body for `providerId` (the same object when nothing differs). */
 export function fitChatToProvider(chat: ChatRequest, providerId: string): ChatRequest {
-  if (!COMPLETION_TOKENS_NAME.has(providerId) || chat.max_tokens === undefined) return chat;
-  const { max_tokens, ...rest } = chat;
-  return { ...rest, max_completion_tokens: max_tokens };
+  let out = chat;
+  if (COMPLETION_TOKENS_NAME.has(providerId) && chat.max_tokens !== undefined) {
+    const { max_tokens, ...rest } = chat;
+    out = { ...rest, max_completion_tokens: max_tokens };
+  }
+  if (!REASONING_ECHO.has(providerId) && chat.messages.some((m) => m.reasoning_content !== undefined)) {
+    out = { ...out, messages: chat.messages.map(({ reasoning_content: _dropped, ...m }) => m) };
+  }
+  return out;
 }

@@ -126,6 +126,7 @@ const cases: [string, AnthropicRequest, Record<string, unknown>][] = [
             { id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
             { id: 'toolu_02', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
           ],
+          reasoning_content: 'Two cities.',
         },
         { role: 'tool', tool_call_id: 'toolu_01', content: '18°C' },
         { role: 'tool', tool_call_id: 'toolu_02', content: 'Error: unavailable' },

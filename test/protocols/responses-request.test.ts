@@ -95,6 +95,32 @@ const cases: [string, ResponsesRequest, ChatMessage[], Record<string, unknown>][
     },
   ],
   [
+    'reasoning before function calls rides on that turn as reasoning_content; reasoning before text is dropped',
+    {
+      model: M,
+      input: [
+        { role: 'user', content: 'Hi' },
+        { type: 'reasoning', id: 'rs_0', summary: [], content: [{ type: 'reasoning_text', text: 'Greet.' }] },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello.' }] },
+        { role: 'user', content: 'Files?' },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Need ls.' }] },
+        { type: 'function_call', call_id: 'call_9', name: 'shell', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_9', output: 'a' },
+      ],
+    },
+    [],
+    {
+      model: M,
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello.' },
+        { role: 'user', content: 'Files?' },
+        { role: 'assistant', content: null, reasoning_content: 'Need ls.', tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'shell', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_9', content: 'a' },
+      ],
+    },
+  ],
+  [
     'previous_response_id: the stored conversation comes first, after the new instructions',
     { model: M, previous_response_id: 'resp_1', instructions: 'New rules.', input: 'And then?' },
     [

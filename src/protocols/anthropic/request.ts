@@ -46,14 +46,21 @@ function translateMessage(m: AnthropicMessageParam): ChatMessage[] {
   return m.role === 'assistant' ? [assistantMessage(m.content)] : userMessages(m.content);
 }
 
-/** Text blocks become the content, tool_use blocks the tool calls; thinking blocks are Anthropic's own and dropped. */
+/**
+ * Text blocks become the content, tool_use blocks the tool calls. Thinking goes back only on a tool-call
+ * turn, as `reasoning_content` (DeepSeek and Moonshot refuse such a turn without it; provider-fit.ts
+ * removes it for the others).
+ */
 function assistantMessage(blocks: AnthropicBlockParam[]): ChatMessage {
   const text = blocks.flatMap((b) => (b.type === 'text' && typeof b.text === 'string' ? [b.text] : [])).join('');
   const calls: ToolCall[] = blocks
     .filter((b) => b.type === 'tool_use')
     .map((b) => toolCall(b.id ?? '', b.name ?? '', JSON.stringify(b.input ?? {})));
   if (calls.length === 0) return { role: 'assistant', content: text };
-  return { role: 'assistant', content: text === '' ? null : text, tool_calls: calls };
+  const msg: ChatMessage = { role: 'assistant', content: text === '' ? null : text, tool_calls: calls };
+  const thinking = blocks.flatMap((b) => (b.type === 'thinking' && typeof b.thinking === 'string' ? [b.thinking] : [])).join('');
+  if (thinking !== '') msg.reasoning_content = thinking;
+  return msg;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface AnthropicBlockParam {
   is_error?: boolean;
   /** document */
   title?: string;
+  /** thinking */
+  thinking?: string;
   [key: string]: unknown;
 }
 

@@ -92,13 +92,18 @@ export function functionCallItem(id: string, call: ToolCall, status: string): Re
 /** The assistant's turn of a finished Response as a chat message, for the conversation store. */
 export function assistantTurn(output: readonly ResponsesOutputItem[]): ChatMessage {
   let text = '';
+  let reasoning = '';
   const calls: ToolCall[] = [];
   for (const item of output) {
     if (item.type === 'message') text += item.content.map((p) => p.text).join('');
     else if (item.type === 'function_call') calls.push(toolCall(item.call_id, item.name, item.arguments));
+    else reasoning += item.content.map((p) => p.text).join('');
   }
   if (calls.length === 0) return { role: 'assistant', content: text };
-  return { role: 'assistant', content: text === '' ? null : text, tool_calls: calls };
+  const turn: ChatMessage = { role: 'assistant', content: text === '' ? null : text, tool_calls: calls };
+  // As request.ts keeps it: reasoning on a tool-call turn (provider-fit.ts drops it where unwanted).
+  if (reasoning !== '') turn.reasoning_content = reasoning;
+  return turn;
 }
 
 /** Chat usage → Responses usage. */

@@ -58,8 +58,9 @@ export function inputMessages(input: ResponsesRequest['input']): ChatMessage[] {
     if (type === 'message') out.push(message(item, i));
     else if (type === 'function_call') addCall(out, item);
     else if (type === 'function_call_output') out.push({ role: 'tool', tool_call_id: restoreCallId(item.call_id ?? '').id, content: outputText(item.output) });
-    // Reasoning items are the provider's own thoughts; chat providers take none back.
-    else if (type !== 'reasoning') unsupported(`input item type '${type}' (input.${i})`);
+    // Held as an assistant turn of its own until merged with the calls it led to.
+    else if (type === 'reasoning') out.push({ role: 'assistant', content: null, reasoning_content: reasoningText(item) });
+    else unsupported(`input item type '${type}' (input.${i})`);
   });
   return mergeAssistants(out);
 }
@@ -100,17 +101,33 @@ function addCall(out: ChatMessage[], item: ResponsesInputItem): void {
   out.push({ role: 'assistant', content: null, tool_calls: [toolCall(item.call_id ?? '', item.name ?? '', item.arguments ?? '')] });
 }
 
-/** An assistant text followed by its function calls is one chat turn, as the provider produced it. */
+/** The text of a reasoning item: its reasoning text, else its summary. */
+function reasoningText(item: ResponsesInputItem): string {
+  const parts = (Array.isArray(item.content) ? item.content : []).concat(Array.isArray(item.summary) ? (item.summary as ResponsesPart[]) : []);
+  return parts.flatMap((p) => (typeof p.text === 'string' ? [p.text] : [])).join('');
+}
+
+const isReasoningOnly = (m: ChatMessage) => m.role === 'assistant' && m.content === null && !m.tool_calls && m.reasoning_content !== undefined;
+
+/**
+ * Reasoning, assistant text and the function calls that follow are one chat turn, as the provider
+ * produced it. Reasoning stays only on a tool-call turn, as `reasoning_content` (DeepSeek and Moonshot
+ * refuse such a turn without it; provider-fit.ts removes it for the others).
+ */
 function mergeAssistants(messages: ChatMessage[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const m of messages) {
     const last = out.at(-1);
-    if (last?.role === 'assistant' && m.role === 'assistant' && m.tool_calls && (last.tool_calls || typeof last.content === 'string')) {
+    if (last && isReasoningOnly(last) && m.role === 'assistant') {
+      out[out.length - 1] = { ...m, reasoning_content: `${String(last.reasoning_content)}${typeof m.reasoning_content === 'string' ? m.reasoning_content : ''}` };
+    } else if (last?.role === 'assistant' && m.role === 'assistant' && m.tool_calls && (last.tool_calls || typeof last.content === 'string')) {
       last.tool_calls = [...(last.tool_calls ?? []), ...m.tool_calls];
       if (last.content === '') last.content = null;
     } else out.push(m);
   }
-  return out;
+  const kept = out.filter((m) => !isReasoningOnly(m));
+  for (const m of kept) if (!m.tool_calls || m.reasoning_content === '') delete m.reasoning_content;
+  return kept;
 }
 
 /** A function output as text: chat tool messages hold text only. */
