@@ -19,9 +19,11 @@ const MAX_DRAIN_READS = 16;
 
 /** The OpenAttempt of one client's chat. */
 export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAttempt {
+  let attempts = 0;
   return async (d, body, signal) => {
     // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
-    if (client.gone()) throw clientGoneError();
+    // Not before the first: asking creates the request's signal, which costs every request.
+    if (attempts++ > 0 && client.gone()) throw clientGoneError();
     const provider = requireUsableProvider(ctx.registry, d.provider);
     checkVision(ctx.config.enableVision, provider, body.messages);
     const exchange = chatExchange(ctx, provider, body, client);
@@ -90,6 +92,7 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     kind: 'stream',
     status: exchange.answer.status,
     next,
+    buffered: () => !ended && at < blocks.length,
     abort: (why) => {
       release();
       if (!ended) exchange.abort(why);

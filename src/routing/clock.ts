@@ -1,10 +1,24 @@
-/** Time as routing sees it: injectable, so that tests run backoffs and timeouts on virtual time. */
+/**
+ * Time as routing sees it: injectable, so that tests run backoffs and timeouts on virtual time. The
+ * hot path holds no promise-per-timer and no AbortSignal.any: a deadline is a re-settable timer, and
+ * a stream's stall watch arms the timer once per quiet period, not once per chunk (each costs CPU on
+ * every request; see bench/README.md, "Hot-path tricks kept").
+ */
 
-/** Monotonic ms, a sleep that ends early (without throwing) when its signal aborts, and wall time for HTTP dates. */
+/** A timer that can be moved or dropped. */
+export interface Deadline {
+  /** Fires `ms` from now (replacing any earlier setting). */
+  set(ms: number): void;
+  /** Will not fire (until set again). */
+  clear(): void;
+}
+
+/** Monotonic ms, wall time for HTTP dates, a sleep that ends early (without throwing) when its signal aborts, and deadlines. */
 export interface RoutingClock {
   now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   wallNow(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  deadline(onFire: () => void): Deadline;
 }
 
 /** The real clock. */
@@ -23,6 +37,16 @@ export function systemClock(): RoutingClock {
         const timer = setTimeout(done, ms);
         signal?.addEventListener('abort', done, { once: true });
       }),
+    deadline: (onFire) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      return {
+        set: (ms) => {
+          clearTimeout(timer);
+          timer = setTimeout(onFire, ms);
+        },
+        clear: () => clearTimeout(timer),
+      };
+    },
   };
 }
 
@@ -31,47 +55,13 @@ export function limitMs(ms: number): number {
   return ms > 0 ? ms : Number.POSITIVE_INFINITY;
 }
 
-const TIMED_OUT: unique symbol = Symbol('timed out');
-
-/**
- * Waits for `work` at most `ms` (no limit when not positive-finite); on time-out throws `onTimeout()`
- * and hands the late result, if it ever comes, to `onLate` so that it can be released.
- */
-export async function within<T>(
-  clock: RoutingClock,
-  work: Promise<T>,
-  ms: number,
-  onTimeout: () => Error,
-  onLate?: (value: T) => void,
-): Promise<T> {
-  if (!Number.isFinite(ms) || ms === Number.POSITIVE_INFINITY) return work;
-  if (ms <= 0) {
-    void work.then(onLate, () => undefined);
-    throw onTimeout();
-  }
-  const timer = new AbortController();
-  const timeout = clock.sleep(ms, timer.signal).then(() => TIMED_OUT);
-  try {
-    const r = await Promise.race([work, timeout]);
-    if (r === TIMED_OUT) {
-      void work.then(onLate, () => undefined);
-      throw onTimeout();
-    }
-    return r as T;
-  } finally {
-    timer.abort();
-  }
-}
-
-/**
- * Fires `onFire` once a wait armed with `arm` lasts `ms`. Time between `rest` and the next `arm` (the
- * client reading slowly) does not count. One timer per quiet period rather than one per chunk: a
- * stream of thousands of chunks arms the timer a handful of times.
- */
+/** Fires `onFire` once a wait armed with `arm` lasts `ms`; time between `rest` and the next `arm` (a slow client reading) does not count. */
 export class Watchdog {
   private since = 0;
   private waiting = false;
-  private readonly stopper = new AbortController();
+  private scheduled = false;
+  private stopped = false;
+  private readonly timer: Deadline | undefined;
   /** Set once it fired. */
   fired = false;
 
@@ -80,13 +70,17 @@ export class Watchdog {
     private readonly ms: number,
     private readonly onFire: () => void,
   ) {
-    if (Number.isFinite(ms)) void this.watch();
+    this.timer = Number.isFinite(ms) ? clock.deadline(this.check) : undefined;
   }
 
   /** A wait for the provider starts. */
   arm(): void {
     this.since = this.clock.now();
     this.waiting = true;
+    if (!this.scheduled && this.timer && !this.stopped) {
+      this.scheduled = true;
+      this.timer.set(this.ms);
+    }
   }
 
   /** The wait ended (something arrived). */
@@ -96,18 +90,21 @@ export class Watchdog {
 
   /** Nothing more to watch. */
   stop(): void {
-    this.stopper.abort();
+    this.stopped = true;
+    this.timer?.clear();
   }
 
-  private async watch(): Promise<void> {
-    // Each pass fires or sleeps until the current wait could expire; ends with the stream.
-    while (!this.stopper.signal.aborted) {
-      const wait = this.waiting ? this.since + this.ms - this.clock.now() : this.ms;
-      if (wait <= 0) {
-        this.fired = true;
-        return this.onFire();
-      }
-      await this.clock.sleep(wait, this.stopper.signal);
+  private readonly check = (): void => {
+    this.scheduled = false;
+    // Not waiting now: the next `arm` sets the timer again.
+    if (!this.waiting || this.stopped) return;
+    const left = this.since + this.ms - this.clock.now();
+    if (left > 0) {
+      this.scheduled = true;
+      this.timer?.set(left);
+      return;
     }
-  }
+    this.fired = true;
+    this.onFire();
+  };
 }

@@ -10,7 +10,7 @@ import type { ChatRequest } from '../schemas.ts';
 import { planRetry } from './backoff.ts';
 import { type Breaker, BreakerBoard } from './breaker.ts';
 import { classifyFailure, clientGone, retryAfterHeader } from './classify.ts';
-import { limitMs, type RoutingClock, systemClock, within } from './clock.ts';
+import { limitMs, type RoutingClock, systemClock } from './clock.ts';
 import type { Deployment, Route, RouteSettings } from './config.ts';
 import { Picker } from './picker.ts';
 import { hasContent } from './prefill.ts';
@@ -31,6 +31,8 @@ export type OpenedAttempt =
       next(): Promise<StreamStep>;
       /** Abandons the attempt; `why` is what its pending read fails with and what its summary records. */
       abort(why?: GatewayError): void;
+      /** True when `next` would answer from what was already read (lets the caller send several chunks in one write). */
+      buffered?(): boolean;
     };
 
 /** One attempt at one deployment; throws GatewayError before the answer starts. */
@@ -51,7 +53,16 @@ export type StreamItem = { kind: 'chunk'; chunk: Record<string, unknown>; raw: U
 /** The answer, and the deployment that served it (for `x-served-by` and the answer's `model`). */
 export type EngineResult =
   | { kind: 'json'; servedBy: Deployment; status: number; json: unknown; text: string }
-  | { kind: 'stream'; servedBy: Deployment; status: number; items: AsyncIterable<StreamItem> };
+  | {
+      kind: 'stream';
+      servedBy: Deployment;
+      status: number;
+      items: AsyncIterable<StreamItem>;
+      /** True when the next item is already read from the provider: the caller may wait for it before writing. */
+      ready(): boolean;
+      /** The client left: ends the provider's read now (returning the iterator alone waits for the read in progress). */
+      cancel(): void;
+    };
 
 /** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
 export interface EngineDeps {
@@ -169,28 +180,50 @@ export class FailoverEngine {
     }
   }
 
-  /** One attempt, up to its first content (streams) or its whole answer (JSON). */
+  /**
+   * One attempt, up to its first content (streams) or its whole answer (JSON). The attempt must reject
+   * once its signal aborts: that is how the first-token deadline and a client who left end it.
+   */
   async startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-    const streaming = body.stream === true;
-    const limit = streaming ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
-    // Only an attempt that may be given up on needs its own signal (they cost a little per request).
-    const mine = Number.isFinite(limit) ? new AbortController() : undefined;
-    const attemptSignal = mine ? AbortSignal.any([signal, mine.signal]) : signal;
-    const began = this.clock.now();
-    const late = (): GatewayError => {
-      mine?.abort();
-      return new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, {
-        reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)`,
-      });
-    };
-    const opened = await within(this.clock, open(d, body, attemptSignal), limit, late, (o) => {
-      if (o.kind === 'stream') o.abort();
+    const limit = body.stream === true ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
+    // Most JSON attempts need nothing of their own: no deadline, nothing to link (each costs CPU per request).
+    if (!Number.isFinite(limit)) {
+      const opened = await open(d, body, signal);
+      return opened.kind === 'json' ? opened : this.prelude(d, opened, () => false);
+    }
+    const mine = new AbortController();
+    let late = false;
+    const deadline = this.clock.deadline(() => {
+      late = true;
+      mine.abort();
     });
-    if (opened.kind === 'json') return opened;
+    const onOuter = (): void => mine.abort();
+    signal.addEventListener('abort', onOuter, { once: true });
+    deadline.set(limit);
+    const lateError = (): GatewayError =>
+      new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, { reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)` });
+    let opened: OpenedAttempt | undefined;
+    try {
+      opened = await open(d, body, mine.signal);
+      if (opened.kind === 'json') return opened;
+      return await this.prelude(d, opened, () => late);
+    } catch (e) {
+      if (opened?.kind === 'stream') opened.abort();
+      throw late ? lateError() : e;
+    } finally {
+      deadline.clear();
+      signal.removeEventListener('abort', onOuter);
+    }
+  }
+
+  /** Reads a stream up to its first content; `late()` says the first-token deadline passed. */
+  private async prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>, late: () => boolean): Promise<Started> {
     const prelude: Array<Extract<StreamStep, { done: false }>> = [];
     try {
       while (prelude.length < MAX_PRELUDE) {
-        const step = await within(this.clock, opened.next(), limit - (this.clock.now() - began), late);
+        const step = await opened.next();
+        // An attempt that answered despite the abort is still too late.
+        if (late()) throw new Error('late');
         if (step.done) return { kind: 'stream', status: opened.status, opened, prelude, ended: true };
         prelude.push(step);
         if (hasContent(step.chunk)) return { kind: 'stream', status: opened.status, opened, prelude, ended: false };
@@ -213,7 +246,15 @@ export class FailoverEngine {
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
-    const items = relayStream({ engine: this, open, route, order, index, started, body, signal });
-    return { kind: 'stream', servedBy: d, status: started.status, items };
+    const live = { opened: started.opened };
+    const items = relayStream({ engine: this, open, route, order, index, started, body, signal, live });
+    return {
+      kind: 'stream',
+      servedBy: d,
+      status: started.status,
+      items,
+      ready: () => live.opened.buffered?.() === true,
+      cancel: () => live.opened.abort(clientGone()),
+    };
   }
 }

@@ -28,6 +28,22 @@ function servedHeaders(result: EngineResult): Record<string, string> {
   return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
 }
 
+/** Most chunks joined into one write. */
+const MAX_CHUNKS_PER_WRITE = 64;
+
+function joined(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 /** How the app builds routing; clock, randomness and file reads are injectable for tests. */
 export interface RoutingOptions {
   /** ROUTING_CONFIG_PATH. */
@@ -54,6 +70,7 @@ export function providerIdsOf(registry: Registry): ProviderIds {
 export class RoutingFeature {
   readonly file: RoutingFile;
   readonly engine: FailoverEngine;
+  private readonly neverAborted = new AbortController().signal;
 
   /** Reads the file; throws ConfigError (one line per mistake) when it is unusable. */
   constructor(
@@ -85,10 +102,10 @@ export class RoutingFeature {
 
   /** Serves a validated chat over a route; every failure before the answer started is a GatewayError thrown. */
   async serve(route: Route, body: ChatRequest, client: ChatClient): Promise<Response> {
-    // Aborted when the client's body is cancelled; the exchanges notice a hang-up themselves.
-    const mine = new AbortController();
-    const result = await this.engine.run(route, body, mine.signal, exchangeAttempt(this.ctx, client));
-    return this.respond(result, body, client, mine);
+    // The exchanges notice a hang-up themselves, and a stream the client cancels is returned (which
+    // ends its attempt): no signal of its own per request (creating one costs every request).
+    const result = await this.engine.run(route, body, this.neverAborted, exchangeAttempt(this.ctx, client));
+    return this.respond(result, body, client);
   }
 
   /** Reads the file again (SIGHUP); a bad file keeps the routes in force, and the log says why. */
@@ -115,7 +132,7 @@ export class RoutingFeature {
     return this.engine.breakers.readout();
   }
 
-  private respond(result: EngineResult, body: ChatRequest, client: ChatClient, mine: AbortController): Response {
+  private respond(result: EngineResult, body: ChatRequest, client: ChatClient): Response {
     const rec = client.rec;
     const served = servedHeaders(result);
     if (result.kind === 'json') {
@@ -126,24 +143,32 @@ export class RoutingFeature {
     const strip = body.stream_options?.include_usage !== true;
     const items = result.items[Symbol.asyncIterator]();
     let doneSent = false;
+    let failure: GatewayError | undefined;
     const stream = relay({
       async next() {
-        // Bounded by the stream: each pass consumes one item.
-        for (;;) {
+        if (failure) throw failure;
+        // Chunks already read from the provider go out in one write (one syscall, not one per chunk).
+        const parts: Uint8Array[] = [];
+        for (let i = 0; i < MAX_CHUNKS_PER_WRITE; i++) {
           const r = await items.next();
           if (r.done) {
-            if (doneSent) return undefined;
+            if (!doneSent) parts.push(DONE_EVENT);
             doneSent = true;
-            return DONE_EVENT;
+            break;
           }
-          if (r.value.kind === 'error') throw r.value.error;
-          if (strip && isUsageOnlyChunk(r.value.chunk)) continue;
-          return r.value.raw;
+          if (r.value.kind === 'error') {
+            failure = r.value.error;
+            if (parts.length === 0) throw failure;
+            break;
+          }
+          if (!(strip && isUsageOnlyChunk(r.value.chunk))) parts.push(r.value.raw);
+          if (parts.length > 0 && !result.ready()) break;
         }
+        return parts.length === 0 ? (doneSent ? undefined : new Uint8Array(0)) : joined(parts);
       },
       failureBytes: (err) => sseErrorEvent(err.message),
       abandon: () => {
-        mine.abort();
+        result.cancel();
         void items.return?.(undefined);
       },
       onEnd: (err) => {

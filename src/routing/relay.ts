@@ -22,6 +22,8 @@ export interface RelayContext {
   started: Extract<Started, { kind: 'stream' }>;
   body: ChatRequest;
   signal: AbortSignal;
+  /** The attempt being read now, for the result's `ready`. */
+  live: { opened: Extract<Started, { kind: 'stream' }>['opened'] };
 }
 
 const encoder = new TextEncoder();
@@ -58,6 +60,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
   };
   let original: GatewayError | undefined;
   let dog: Watchdog | undefined;
+  let onOuter: (() => void) | undefined;
   try {
     for (const step of cur.started.prelude) {
       const item = pass(step.chunk, step.raw);
@@ -67,6 +70,9 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     const stall = limitMs(route.settings.stallTimeoutMs);
     const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
     dog = watch(cur);
+    // The caller's signal ends the provider's read too (one listener for the stream's life).
+    onOuter = () => cur.started.opened.abort(clientGone());
+    ctx.signal.addEventListener('abort', onOuter, { once: true });
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {
       let step;
@@ -96,6 +102,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
           return;
         }
         cur = next.cur;
+        ctx.live.opened = cur.started.opened;
         dog = watch(cur);
         nextIndex = next.index + 1;
         usage = undefined;
@@ -112,6 +119,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     }
   } finally {
     dog?.stop();
+    if (onOuter) ctx.signal.removeEventListener('abort', onOuter);
     // The consumer stopped reading (the client left): release the provider's connection.
     if (!settled) cur.started.opened.abort();
   }

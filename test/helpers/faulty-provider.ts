@@ -35,6 +35,8 @@ export interface SeenRequest {
   body: unknown;
   /** performance.now() when the request was complete. */
   at: number;
+  /** performance.now() when the connection closed (the gateway gave up on it, or the answer ended). */
+  closedAt?: number;
 }
 
 /** A running faulty provider. */
@@ -86,6 +88,7 @@ export function chatAnswer(text: string, opts: { model?: string; finish?: string
 interface Conn {
   buf: Buffer;
   answered: boolean;
+  req?: SeenRequest;
 }
 
 function parseRequest(buf: Buffer): { req: Omit<SeenRequest, 'at'> } | undefined {
@@ -126,6 +129,7 @@ export function faultyProvider(script: Fault[] | ((n: number, req: SeenRequest) 
       },
       close(s) {
         open.delete(s);
+        if (s.data.req) s.data.req.closedAt = performance.now();
       },
       data(s, data) {
         if (s.data.answered) return;
@@ -133,7 +137,8 @@ export function faultyProvider(script: Fault[] | ((n: number, req: SeenRequest) 
         const parsed = parseRequest(s.data.buf);
         if (!parsed) return;
         s.data.answered = true;
-        const req = { ...parsed.req, at: performance.now() };
+        const req: SeenRequest = { ...parsed.req, at: performance.now() };
+        s.data.req = req;
         const n = seen.length;
         seen.push(req);
         void play(s, pick(n, req));

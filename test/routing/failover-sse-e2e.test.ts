@@ -135,3 +135,15 @@ test('a client that leaves during a Retry-After wait gets no further attempt, he
   expect([p.seen.length, f.seen.length]).toEqual([1, 0]);
   expect(gw.events.map((e) => (e.type === 'attempt' ? `${e.deployment} ${e.outcome} ${e.code}` : e.type))).toEqual(['openai/gpt-4o retried upstream_error', 'openai/gpt-4o failed client_gone']);
 });
+
+test('a client that leaves a routed stream closes the provider connection at once', async () => {
+  const { p, gw } = start([{ kind: 'stream', events: chatEvents(Array.from({ length: 30 }, (_, i) => `t${i} `), { delayMs: 350 }), end: 'done' }], []);
+  const gone = new AbortController();
+  const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true }), signal: gone.signal });
+  const reader = res.body?.getReader();
+  await reader?.read();
+  const left = performance.now();
+  gone.abort();
+  for (let i = 0; i < 40 && p.seen[0]?.closedAt === undefined; i++) await Bun.sleep(25);
+  expect((p.seen[0]?.closedAt ?? Infinity) - left).toBeLessThan(250);
+});

@@ -4,7 +4,7 @@
  * OpenAttempt that records what each deployment was asked and when.
  */
 import { GatewayError, MESSAGES } from '../../src/errors.ts';
-import type { RoutingClock } from '../../src/routing/clock.ts';
+import type { Deadline, RoutingClock } from '../../src/routing/clock.ts';
 import type { Deployment, Route, RouteSettings } from '../../src/routing/config.ts';
 import { BUILT_IN_SETTINGS } from '../../src/routing/config.ts';
 import type { OpenAttempt, OpenedAttempt, RoutingEvent, StreamItem, StreamStep } from '../../src/routing/engine.ts';
@@ -44,6 +44,22 @@ export class VirtualClock implements RoutingClock {
         { once: true },
       );
     });
+  }
+
+  deadline(onFire: () => void): Deadline {
+    let timer: Timer | undefined;
+    const clear = (): void => {
+      this.timers = this.timers.filter((x) => x !== timer);
+      timer = undefined;
+    };
+    return {
+      set: (ms) => {
+        clear();
+        timer = { due: this.t + Math.max(0, ms), seq: this.seq++, fire: onFire };
+        this.timers.push(timer);
+      },
+      clear,
+    };
   }
 
   /** Settles `p` on virtual time; throws when nothing is pending and `p` is still open (a hang). */
