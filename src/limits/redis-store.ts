@@ -20,7 +20,7 @@ export interface RedisStoreOptions {
  * Defaults: a check waits at most 250 ms; reconnection is tried at most once a second. The `{...}` hash tag
  * puts every counter in one Redis Cluster slot, since one script touches the counters of several callers.
  */
-export const REDIS_STORE_DEFAULTS: RedisStoreOptions = { timeoutMs: 250, reconnectIntervalMs: 1000, keyPrefix: '{igw-limits}:' };
+export const REDIS_STORE_DEFAULTS: Readonly<RedisStoreOptions> = Object.freeze({ timeoutMs: 250, reconnectIntervalMs: 1000, keyPrefix: '{igw-limits}:' });
 
 /** The code of a client error (ERR_REDIS_CONNECTION_CLOSED, ...), never its URL or password. */
 function reasonOf(err: unknown): string {
