@@ -73,6 +73,11 @@ export class Limiter {
     return this.config.identity;
   }
 
+  /** Whether any rule looks at the model or counts tokens: only then is a request's body read before the call. */
+  get readsBody(): boolean {
+    return this.config.rules.some((r) => r.models !== undefined || r.limits.tokens_per_minute !== undefined || r.limits.tokens_per_day !== undefined);
+  }
+
   /** Tokens reserved for the answer when a request does not say. */
   get defaultMaxTokens(): number {
     return this.config.defaultMaxTokens;
