@@ -72,13 +72,31 @@ function streamOnEnd(ctx: GatewayContext, client: ChatClient): (err?: GatewayErr
   };
 }
 
-/** A native answer passed on: JSON as written, or the event stream byte for byte with `failure` on a break. */
+/**
+ * The provider's events as it wrote them, whole events only. Read through the parser (not raw) so the
+ * exchange sees the usage in Anthropic's and OpenAI's events, for metrics and token limits.
+ */
+async function nextEvents(exchange: Exchange): Promise<Uint8Array | undefined> {
+  const batch = await exchange.nextBatch();
+  if (!batch) return undefined;
+  if (batch.whole) return batch.whole;
+  const size = batch.blocks.reduce((n, b) => n + b.raw.byteLength, 0);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const b of batch.blocks) {
+    out.set(b.raw, at);
+    at += b.raw.byteLength;
+  }
+  return out;
+}
+
+/** A native answer passed on: JSON as written, or the event stream as written with `failure` on a break. */
 export async function passNative(ctx: GatewayContext, exchange: Exchange, client: ChatClient, failure: (err: GatewayError) => string): Promise<Response> {
   await exchange.open();
   const status = exchange.answer.status;
   if (exchange.isEventStream) {
     const stream = relay({
-      next: () => exchange.nextRaw(),
+      next: () => nextEvents(exchange),
       failureBytes: (err) => encoder.encode(failure(err)),
       abandon: () => exchange.abort(),
       onEnd: streamOnEnd(ctx, client),
