@@ -14,30 +14,38 @@ function script(text: string): Script {
 }
 
 /**
- * KEYS: per charge, the previous and the current fixed window's counter. ARGV: per charge, the limit, the
- * amount, the previous window's weight and the counter's lifetime in ms. Returns {rejected (1-based, 0 when
- * all were charged), prev1, curr1, prev2, curr2, ...}. The arithmetic is `fits` in windows.ts.
+ * KEYS: per charge, the previous and the current fixed window's counter, then the counters to correct.
+ * ARGV: the number of charges; per charge, the limit, the amount, the previous window's weight and the
+ * counter's lifetime in ms; then the delta of each correction (applied first, as ADJUST does: corrections
+ * ride along with the next check instead of costing a round trip of their own). Returns {rejected (1-based,
+ * 0 when all were charged), prev1, curr1, prev2, curr2, ...}. The arithmetic is `fits` in windows.ts.
  */
 export const CHECK_AND_CHARGE = script(`
-local n = #ARGV / 4
+local n = tonumber(ARGV[1])
+for j = 2 * n + 1, #KEYS do
+  if redis.call('EXISTS', KEYS[j]) == 1 then
+    local v = redis.call('INCRBY', KEYS[j], ARGV[1 + 4 * n + j - 2 * n])
+    if v < 0 then redis.call('SET', KEYS[j], 0, 'KEEPTTL') end
+  end
+end
 local out = {0}
-local values = redis.call('MGET', unpack(KEYS))
+local values = redis.call('MGET', unpack(KEYS, 1, 2 * n))
 for i = 1, n do
   local prev = tonumber(values[2 * i - 1]) or 0
   local curr = tonumber(values[2 * i]) or 0
   out[2 * i] = prev
   out[2 * i + 1] = curr
-  local limit = tonumber(ARGV[4 * i - 3])
-  local amount = tonumber(ARGV[4 * i - 2])
-  local weight = tonumber(ARGV[4 * i - 1])
+  local limit = tonumber(ARGV[4 * i - 2])
+  local amount = tonumber(ARGV[4 * i - 1])
+  local weight = tonumber(ARGV[4 * i])
   if out[1] == 0 and prev * weight + curr + amount > limit then out[1] = i end
 end
 if out[1] ~= 0 then return out end
 for i = 1, n do
-  local amount = tonumber(ARGV[4 * i - 2])
+  local amount = tonumber(ARGV[4 * i - 1])
   if amount > 0 then
     out[2 * i + 1] = redis.call('INCRBY', KEYS[2 * i], amount)
-    redis.call('PEXPIRE', KEYS[2 * i], ARGV[4 * i])
+    redis.call('PEXPIRE', KEYS[2 * i], ARGV[4 * i + 1])
   end
 end
 return out

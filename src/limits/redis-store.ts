@@ -1,5 +1,6 @@
 /** Counters in Redis (REDIS_URL), shared by every replica; one round trip per check, with Bun's own client. */
 import { RedisClient } from 'bun';
+import { PendingCorrections } from './redis-corrections.ts';
 import { ADJUST, CHECK_AND_CHARGE, READ, type Script } from './redis-scripts.ts';
 import { LimitStoreError, type Adjustment, type Charge, type ChargeOutcome, type CounterRef, type LimitStore } from './store.ts';
 import { positionOf, prevWeight, type WindowCounts } from './windows.ts';
@@ -12,6 +13,8 @@ export interface RedisStoreOptions {
   reconnectIntervalMs: number;
   /** Prefix of every key, so several gateways (or tests) can share one Redis database. */
   keyPrefix: string;
+  /** Longest a token correction waits for a check to carry it before it is sent on its own. */
+  correctionDelayMs: number;
   /** Called with each operation's round-trip time in seconds (for the metrics). */
   onRoundTrip?: (seconds: number) => void;
 }
@@ -20,7 +23,7 @@ export interface RedisStoreOptions {
  * Defaults: a check waits at most 250 ms; reconnection is tried at most once a second. The `{...}` hash tag
  * puts every counter in one Redis Cluster slot, since one script touches the counters of several callers.
  */
-export const REDIS_STORE_DEFAULTS: Readonly<RedisStoreOptions> = Object.freeze({ timeoutMs: 250, reconnectIntervalMs: 1000, keyPrefix: '{igw-limits}:' });
+export const REDIS_STORE_DEFAULTS: Readonly<RedisStoreOptions> = Object.freeze({ timeoutMs: 250, reconnectIntervalMs: 1000, keyPrefix: '{igw-limits}:', correctionDelayMs: 50 });
 
 /** The code of a client error (ERR_REDIS_CONNECTION_CLOSED, ...), never its URL or password. */
 function reasonOf(err: unknown): string {
@@ -41,6 +44,7 @@ export class RedisLimitStore implements LimitStore {
   private connecting: Promise<void> | undefined;
   private lastAttempt = 0;
   private closed = false;
+  private readonly corrections: PendingCorrections;
 
   constructor(url: string, options: Partial<RedisStoreOptions> = {}) {
     this.options = { ...REDIS_STORE_DEFAULTS, ...options };
@@ -52,6 +56,9 @@ export class RedisLimitStore implements LimitStore {
       connectionTimeout: Math.max(this.options.timeoutMs, 100),
     });
     this.client.onclose = () => undefined;
+    this.corrections = new PendingCorrections(this.options.correctionDelayMs, async (keys, deltas) => {
+      await this.run(ADJUST, keys, deltas);
+    });
     void this.ensureConnected().catch(() => undefined);
   }
 
@@ -107,7 +114,14 @@ export class RedisLimitStore implements LimitStore {
     const keys = charges.flatMap((c, i) => [keyOf(this.options.keyPrefix, c.id, windows[i]! - 1), keyOf(this.options.keyPrefix, c.id, windows[i]!)]);
     // A counter lives for its own window and the next one (where it is the previous window), plus a margin for clock skew.
     const args = charges.flatMap((c, i) => [String(c.limit), String(c.amount), String(prevWeight(positions[i]!)), String(2 * c.windowMs + 60_000)]);
-    const reply = await this.run(CHECK_AND_CHARGE, keys, args);
+    const carried = this.corrections.take();
+    let reply: unknown;
+    try {
+      reply = await this.run(CHECK_AND_CHARGE, [...keys, ...carried.keys], [String(charges.length), ...args, ...carried.deltas]);
+    } catch (err) {
+      carried.restore();
+      throw err;
+    }
     if (!Array.isArray(reply) || reply.length !== 1 + 2 * charges.length || !reply.every((v) => typeof v === 'number')) {
       throw new LimitStoreError('unexpected script reply');
     }
@@ -117,18 +131,15 @@ export class RedisLimitStore implements LimitStore {
     return rejected === undefined ? { counts, windows } : { rejected, counts, windows };
   }
 
-  async adjust(adjustments: Adjustment[]): Promise<void> {
-    const real = adjustments.filter((a) => a.delta !== 0);
-    if (real.length === 0) return;
-    await this.run(
-      ADJUST,
-      real.map((a) => keyOf(this.options.keyPrefix, a.id, a.window)),
-      real.map((a) => String(Math.round(a.delta))),
-    );
+  /** Queues the corrections: the next check carries them, or they are sent within `correctionDelayMs`. */
+  adjust(adjustments: Adjustment[]): Promise<void> {
+    for (const a of adjustments) this.corrections.add(keyOf(this.options.keyPrefix, a.id, a.window), Math.round(a.delta));
+    return Promise.resolve();
   }
 
   async read(counters: CounterRef[], now: number): Promise<WindowCounts[]> {
     if (counters.length === 0) return [];
+    await this.corrections.flush(); // what the caller reads includes its own corrections
     const keys = counters.flatMap((c) => {
       const index = positionOf(now, c.windowMs).index;
       return [keyOf(this.options.keyPrefix, c.id, index - 1), keyOf(this.options.keyPrefix, c.id, index)];
@@ -140,6 +151,7 @@ export class RedisLimitStore implements LimitStore {
   }
 
   close(): void {
+    this.corrections.close();
     this.closed = true;
     this.client.close();
   }

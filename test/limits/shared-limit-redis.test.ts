@@ -50,6 +50,19 @@ describe.skipIf(!REDIS_SERVER)('two replicas share one limit through Redis', () 
     r2.close();
   });
 
+  test("a replica sees another's token correction within the correction delay, with no check to carry it", async () => {
+    const prefix = uniquePrefix();
+    const clock = new TestClock(0);
+    const rules = 'rules: [{ name: tokens, per: caller, tokens_per_minute: 1000 }]';
+    const [r1, r2] = [limiterWith(redisStore(redis.url(), prefix), rules, { clock }), limiterWith(redisStore(redis.url(), prefix), rules, { clock })];
+    const d = await r1.check(caller('tia'), 'gpt', 900);
+    await r1.settle(d.outcome === 'allowed' ? d.ticket : undefined, 100);
+    await Bun.sleep(150); // REDIS_STORE_DEFAULTS.correctionDelayMs is 50
+    expect(await r2.usage(caller('tia'))).toMatchObject({ rules: [{ windows: [{ used: 100, remaining: 900 }] }] });
+    r1.close();
+    r2.close();
+  });
+
   test('a password and database number in the URL are used', async () => {
     const admin = redis.client();
     await admin.connect();
