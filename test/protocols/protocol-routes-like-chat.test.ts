@@ -28,6 +28,9 @@ const fake = fakeProvider({
       });
       return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
     }
+    if (text.includes('error event')) return sseResponse([chatChunks(['half'])[0] ?? '', 'data: {"error":{"message":"model overloaded"}}\n\n'], { done: false });
+    // Asked for a stream, answers whole (some providers do for some models).
+    if (text.includes('whole')) return Response.json(chatCompletion('all at once'));
     return body.stream ? sseResponse(chatChunks(['ok'])) : Response.json(chatCompletion('ok'));
   },
 });
@@ -103,6 +106,24 @@ describe('telemetry and the stream’s life', () => {
     expect(text.trimEnd().split('\n\n').at(-1)).toStartWith('event: error\ndata: {"type":"error","error":{"type":"api_error"');
     const r = await gw.post('/v1/responses', { ...responses('stall'), stream: true });
     expect((await r.text()).trimEnd().split('\n\n').at(-1)).toStartWith('event: response.failed\n');
+  });
+
+  test('a provider error event mid-stream ends the stream with the protocol’s failure, carrying its message', async () => {
+    const m = await (await gw.post('/v1/messages', { ...messages('error event'), stream: true })).text();
+    expect(m.trimEnd().split('\n\n').at(-1)).toBe('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"model overloaded"}}');
+    const r = await (await gw.post('/v1/responses', { ...responses('error event'), stream: true })).text();
+    const last = r.trimEnd().split('\n\n').at(-1) ?? '';
+    expect(last).toStartWith('event: response.failed\n');
+    expect(JSON.parse(last.split('data: ')[1] ?? '{}').response.error).toEqual({ code: 'server_error', message: 'model overloaded' });
+  });
+
+  test('a provider that answers a stream request whole still gives the client a stream', async () => {
+    const m = await (await gw.post('/v1/messages', { ...messages('whole'), stream: true })).text();
+    expect(m).toContain('"text_delta","text":"all at once"');
+    expect(m).toEndWith('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+    const r = await (await gw.post('/v1/responses', { ...responses('whole'), stream: true })).text();
+    expect(r).toContain('"delta":"all at once"');
+    expect(r.trimEnd().split('\n\n').at(-1)).toStartWith('event: response.completed\n');
   });
 
   test.each(['/v1/messages', '/v1/responses'])('a client hanging up on %s aborts the provider call', async (path) => {
