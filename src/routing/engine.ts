@@ -47,7 +47,7 @@ export type RoutingEvent =
   | { type: 'served'; alias: string; deployment: string }
   | { type: 'usage'; alias: string; deployment: string; usage: Record<string, unknown> };
 
-/** What the caller relays: a chunk (raw bytes, unchanged unless rewritten), or the one error that ends a broken stream. */
+/** What the caller relays: a chunk (raw bytes, unchanged unless rewritten), or the one error that ends a broken stream (always last). */
 export type StreamItem = { kind: 'chunk'; chunk: Record<string, unknown>; raw: Uint8Array } | { kind: 'error'; error: GatewayError };
 
 /** The answer, and the deployment that served it (for `x-served-by` and the answer's `model`). */
@@ -57,9 +57,8 @@ export type EngineResult =
       kind: 'stream';
       servedBy: Deployment;
       status: number;
-      items: AsyncIterable<StreamItem>;
-      /** True when the next item is already read from the provider: the caller may wait for it before writing. */
-      ready(): boolean;
+      /** Batches of items: the chunks already read from the provider together, so the caller writes them at once. */
+      items: AsyncIterable<StreamItem[]>;
       /** The client left: ends the provider's read now (returning the iterator alone waits for the read in progress). */
       cancel(): void;
     };
@@ -253,7 +252,6 @@ export class FailoverEngine {
       servedBy: d,
       status: started.status,
       items,
-      ready: () => live.opened.buffered?.() === true,
       cancel: () => live.opened.abort(clientGone()),
     };
   }

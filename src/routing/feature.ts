@@ -28,9 +28,6 @@ function servedHeaders(result: EngineResult): Record<string, string> {
   return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
 }
 
-/** Most chunks joined into one write. */
-const MAX_CHUNKS_PER_WRITE = 64;
-
 function joined(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;
   let size = 0;
@@ -147,24 +144,23 @@ export class RoutingFeature {
     const stream = relay({
       async next() {
         if (failure) throw failure;
-        // Chunks already read from the provider go out in one write (one syscall, not one per chunk).
-        const parts: Uint8Array[] = [];
-        for (let i = 0; i < MAX_CHUNKS_PER_WRITE; i++) {
+        // Bounded by the stream: each pass takes one batch.
+        for (;;) {
           const r = await items.next();
           if (r.done) {
-            if (!doneSent) parts.push(DONE_EVENT);
+            if (doneSent) return undefined;
             doneSent = true;
-            break;
+            return DONE_EVENT;
           }
-          if (r.value.kind === 'error') {
-            failure = r.value.error;
-            if (parts.length === 0) throw failure;
-            break;
+          const parts: Uint8Array[] = [];
+          for (const item of r.value) {
+            if (item.kind === 'error') failure = item.error;
+            else if (!(strip && isUsageOnlyChunk(item.chunk))) parts.push(item.raw);
           }
-          if (!(strip && isUsageOnlyChunk(r.value.chunk))) parts.push(r.value.raw);
-          if (parts.length > 0 && !result.ready()) break;
+          // The chunks before a failure go out first; the failure is thrown on the next call.
+          if (parts.length > 0) return joined(parts);
+          if (failure) throw failure;
         }
-        return parts.length === 0 ? (doneSent ? undefined : new Uint8Array(0)) : joined(parts);
       },
       failureBytes: (err) => sseErrorEvent(err.message),
       abandon: () => {

@@ -35,8 +35,11 @@ export function encodeChunk(chunk: Record<string, unknown>): Uint8Array {
 
 type Current = { d: Deployment; started: Extract<Started, { kind: 'stream' }>; rewrite?: { heldBack: string } };
 
-/** Relays the stream; ends normally, or with exactly one error item. */
-export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem> {
+/**
+ * Relays the stream in batches: the chunks already read from the provider together (one write for the
+ * caller, one step of this generator), ending normally or with exactly one error item.
+ */
+export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem[]> {
   const { engine, route } = ctx;
   const transcript = new Transcript();
   const attempt = (d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void =>
@@ -45,12 +48,18 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
   let nextIndex = ctx.index + 1;
   let usage: Record<string, unknown> | undefined;
   let settled = false;
-  const pass = (chunk: Record<string, unknown>, raw: Uint8Array): StreamItem | undefined => {
+  let batch: StreamItem[] = [];
+  const pass = (chunk: Record<string, unknown>, raw: Uint8Array): void => {
     const out = cur.rewrite ? rewriteContinuation(chunk, transcript, cur.rewrite) : chunk;
-    if (!out) return undefined;
+    if (!out) return;
     transcript.observe(out);
-    if (typeof out.usage === 'object' && out.usage !== null) usage = out.usage as Record<string, unknown>;
-    return { kind: 'chunk', chunk: out, raw: cur.rewrite ? encodeChunk(out) : raw };
+    if (out.usage !== undefined && typeof out.usage === 'object' && out.usage !== null) usage = out.usage as Record<string, unknown>;
+    batch.push({ kind: 'chunk', chunk: out, raw: cur.rewrite ? encodeChunk(out) : raw });
+  };
+  const take = (): StreamItem[] => {
+    const out = batch;
+    batch = [];
+    return out;
   };
   const finish = (): void => {
     settled = true;
@@ -62,11 +71,12 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
   let dog: Watchdog | undefined;
   let onOuter: (() => void) | undefined;
   try {
-    for (const step of cur.started.prelude) {
-      const item = pass(step.chunk, step.raw);
-      if (item) yield item;
+    for (const step of cur.started.prelude) pass(step.chunk, step.raw);
+    if (cur.started.ended) {
+      finish();
+      if (batch.length > 0) yield take();
+      return;
     }
-    if (cur.started.ended) return finish();
     const stall = limitMs(route.settings.stallTimeoutMs);
     const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
     dog = watch(cur);
@@ -75,6 +85,8 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     ctx.signal.addEventListener('abort', onOuter, { once: true });
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {
+      // Hand over what is there before waiting on the provider again.
+      if (batch.length > 0 && cur.started.opened.buffered?.() !== true) yield take();
       let step;
       try {
         dog.arm();
@@ -92,13 +104,18 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
         }
         if (classifyFailure(err).unhealthy) engine.breakers.get(cur.d.key, route.settings.breaker).onFailure();
         // Every choice had finished: only the terminator was lost, the answer is whole.
-        if (transcript.finished) return finish();
+        if (transcript.finished) {
+          finish();
+          if (batch.length > 0) yield take();
+          return;
+        }
         original ??= err;
         const next = transcript.continuable ? await continueElsewhere(ctx, nextIndex, transcript) : undefined;
         attempt(cur.d, next ? 'continued' : 'failed', err);
         if (!next) {
           settled = true;
-          yield { kind: 'error', error: original };
+          batch.push({ kind: 'error', error: original });
+          yield take();
           return;
         }
         cur = next.cur;
@@ -106,16 +123,20 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
         dog = watch(cur);
         nextIndex = next.index + 1;
         usage = undefined;
-        for (const p of cur.started.prelude) {
-          const item = pass(p.chunk, p.raw);
-          if (item) yield item;
+        for (const p of cur.started.prelude) pass(p.chunk, p.raw);
+        if (cur.started.ended) {
+          finish();
+          if (batch.length > 0) yield take();
+          return;
         }
-        if (cur.started.ended) return finish();
         continue;
       }
-      if (step.done) return finish();
-      const item = pass(step.chunk, step.raw);
-      if (item) yield item;
+      if (step.done) {
+        finish();
+        if (batch.length > 0) yield take();
+        return;
+      }
+      pass(step.chunk, step.raw);
     }
   } finally {
     dog?.stop();

@@ -15,8 +15,8 @@ test('a client reading slowly is not a stall: only the wait for the provider cou
   if (result.kind !== 'stream') throw new Error('expected a stream');
   const read = async (): Promise<string[]> => {
     const kinds: string[] = [];
-    for await (const item of result.items) {
-      kinds.push(item.kind);
+    for await (const batch of result.items) {
+      for (const item of batch) kinds.push(item.kind);
       await clock.sleep(60_000);
     }
     return kinds;
@@ -48,8 +48,20 @@ test('the client leaving mid-stream: no continuation, no error item, the provide
   if (result.kind !== 'stream') throw new Error('expected a stream');
   void clock.sleep(1000).then(() => client.abort());
   const items: string[] = [];
-  await clock.run((async () => { for await (const i of result.items) items.push(i.kind); })());
+  await clock.run((async () => { for await (const batch of result.items) for (const i of batch) items.push(i.kind); })());
   expect(items).toEqual(['chunk']);
   expect(fakes.times(B.key)).toEqual([]);
   expect(outcomes(events)).toEqual([`${A.key}:failed`]);
+});
+
+test('chunks already read reach the caller together: one batch per provider read', async () => {
+  const clock = new VirtualClock();
+  const c = (t: string, after?: number) => ({ chunk: chunk(t), after });
+  const fakes = new FakeProviders(clock, { [A.key]: [{ stream: [{ chunk: chunk('', { role: 'assistant' }) }, c('a'), c('b'), c('c'), c('d', 500), c('e'), { chunk: chunk(undefined, { finish: 'stop' }) }] }] });
+  const engine = new FailoverEngine({ open: fakes.open, clock, random: () => 0.5 });
+  const result = await clock.run(engine.run(route([A, B]), chat(true), new AbortController().signal));
+  if (result.kind !== 'stream') throw new Error('expected a stream');
+  const sizes: number[] = [];
+  await clock.run((async () => { for await (const batch of result.items) sizes.push(batch.length); })());
+  expect(sizes).toEqual([4, 3]);
 });

@@ -181,6 +181,11 @@ export class FakeProviders {
       kind: 'stream',
       status: 200,
       next,
+      // Steps with no delay count as already read, as events of one network read do.
+      buffered: () => {
+        const s = steps[i];
+        return s !== undefined && !('hang' in s) && !s.after;
+      },
       abort: () => {
         this.aborted.push(d.key);
         stop.abort();
@@ -200,9 +205,9 @@ export function route(deployments: Deployment[], settings: Partial<RouteSettings
 }
 
 /** Reads a stream result to its end. */
-export async function collect(items: AsyncIterable<StreamItem>): Promise<StreamItem[]> {
+export async function collect(items: AsyncIterable<StreamItem[]>): Promise<StreamItem[]> {
   const out: StreamItem[] = [];
-  for await (const item of items) out.push(item);
+  for await (const batch of items) out.push(...batch);
   return out;
 }
 
