@@ -90,6 +90,19 @@ async function nextEvents(exchange: Exchange): Promise<Uint8Array | undefined> {
   return out;
 }
 
+/** Provider response headers a native answer keeps (as the proxy does): its request id and rate limits. */
+const KEPT_HEADERS = ['request-id', 'retry-after'];
+const KEPT_PREFIXES = ['anthropic-ratelimit-', 'x-ratelimit-', 'openai-'];
+
+function keptHeaders(from: Headers, own: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  from.forEach((value, name) => {
+    if (KEPT_HEADERS.includes(name) || KEPT_PREFIXES.some((p) => name.startsWith(p))) out[name] = value;
+  });
+  // The gateway's own headers (request id, its limits) win over the provider's.
+  return { ...out, ...own };
+}
+
 /** A native answer passed on: JSON as written, or the event stream as written with `failure` on a break. */
 export async function passNative(ctx: GatewayContext, exchange: Exchange, client: ChatClient, failure: (err: GatewayError) => string): Promise<Response> {
   await exchange.open();
@@ -101,10 +114,10 @@ export async function passNative(ctx: GatewayContext, exchange: Exchange, client
       abandon: () => exchange.abort(),
       onEnd: streamOnEnd(ctx, client),
     });
-    return new Response(stream, { status, headers: withRequestId(client.rec, SSE_HEADERS) });
+    return new Response(stream, { status, headers: keptHeaders(exchange.answer.headers, withRequestId(client.rec, SSE_HEADERS)) });
   }
   const text = await exchange.text(MAX_ANSWER_BYTES);
-  return new Response(text, { status, headers: withRequestId(client.rec, JSON_HEADERS) });
+  return new Response(text, { status, headers: keptHeaders(exchange.answer.headers, withRequestId(client.rec, JSON_HEADERS)) });
 }
 
 /** The provider's whole chat answer, checked to be a completion object. */

@@ -27,7 +27,12 @@ const OPENAI_EVENTS = [
 const anthropic = fakeProvider({
   'POST /messages': (_req, rec) => (rec.body.includes('"cut"') ? sseResponse(ANTHROPIC_EVENTS.slice(0, 2).concat('event: content_block_delta\ndata: {"ty'), { done: false }) : sseResponse(ANTHROPIC_EVENTS, { done: false })),
 });
-const openai = fakeProvider({ 'POST /responses': () => sseResponse(OPENAI_EVENTS, { done: false }) });
+const openai = fakeProvider({
+  'POST /responses': (_req, rec) =>
+    rec.body.includes('"stream":true')
+      ? sseResponse(OPENAI_EVENTS, { done: false })
+      : Response.json(RESPONSE, { headers: { 'x-request-id': 'req_provider', 'openai-processing-ms': '42', 'x-ratelimit-remaining-tokens': '999', 'set-cookie': 'a=b' } }),
+});
 const gw = listeningGateway({ ANTHROPIC_API_URL: anthropic.url, ANTHROPIC_API_KEY: 'sk-ant-native-stream', OPENAI_API_URL: openai.url, OPENAI_API_KEY: 'sk-oai-native-stream' });
 afterAll(() => Promise.all([anthropic.stop(), openai.stop(), gw.stop()]));
 
@@ -71,5 +76,14 @@ describe('native streams', () => {
     const final = await client.responses.stream({ model: 'openai/gpt-5', input: 'hi' }, { headers: { 'x-request-id': 'native-o-1' } }).finalResponse();
     expect(final.usage?.total_tokens).toBe(11);
     expect(await logLine('native-o-1')).toMatchObject({ route: '/v1/responses', provider: 'openai', stream: true, input_tokens: 8, output_tokens: 3 });
+  });
+
+  test('a native JSON answer keeps the provider’s request id and rate-limit headers, not its cookies', async () => {
+    const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'native-o-2' }, body: JSON.stringify({ model: 'openai/gpt-5', input: 'hi' }) });
+    expect(res.headers.get('openai-processing-ms')).toBe('42');
+    expect(res.headers.get('x-ratelimit-remaining-tokens')).toBe('999');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    // The gateway's request id is the one the client sees.
+    expect(res.headers.get('x-request-id')).toBe('native-o-2');
   });
 });
