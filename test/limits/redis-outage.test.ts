@@ -70,7 +70,7 @@ describe.skipIf(!REDIS_SERVER)('Redis away and back', () => {
     try {
       const started = performance.now();
       expect(await limiter.check(alice, 'm', 0)).toEqual({ outcome: 'unavailable', reason: 'no answer within 100 ms' });
-      expect(performance.now() - started).toBeLessThan(400);
+      expect(performance.now() - started).toBeLessThan(1000); // the 100 ms timeout, with room for a loaded machine
     } finally {
       redis.resume();
     }
