@@ -10,11 +10,11 @@ import type { ChatRequest } from '../schemas.ts';
 import { planRetry } from './backoff.ts';
 import { type Breaker, BreakerBoard } from './breaker.ts';
 import { classifyFailure, clientGone, retryAfterHeader } from './classify.ts';
-import { limitMs, type RoutingClock, systemClock } from './clock.ts';
+import { type RoutingClock, systemClock } from './clock.ts';
 import type { Deployment, Route, RouteSettings } from './config.ts';
 import { Picker } from './picker.ts';
-import { hasContent } from './prefill.ts';
 import { relayStream } from './relay.ts';
+import { startAttempt } from './start.ts';
 
 export type { Deployment } from './config.ts';
 
@@ -78,9 +78,6 @@ export interface EngineDeps {
 export type Started =
   | { kind: 'json'; status: number; json: unknown; text: string }
   | { kind: 'stream'; status: number; opened: Extract<OpenedAttempt, { kind: 'stream' }>; prelude: Array<Extract<StreamStep, { done: false }>>; ended: boolean };
-
-/** Chunks before the first content (role chunks, keep-alive deltas) that a provider may send; past this it is broken. */
-const MAX_PRELUDE = 1_000;
 
 /** Runs requests over routes; one per app (it holds the breakers and the round-robin cursors). */
 export class FailoverEngine {
@@ -179,59 +176,9 @@ export class FailoverEngine {
     }
   }
 
-  /**
-   * One attempt, up to its first content (streams) or its whole answer (JSON). The attempt must reject
-   * once its signal aborts: that is how the first-token deadline and a client who left end it.
-   */
-  async startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-    const limit = body.stream === true ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
-    // Most JSON attempts need nothing of their own: no deadline, nothing to link (each costs CPU per request).
-    if (!Number.isFinite(limit)) {
-      const opened = await open(d, body, signal);
-      return opened.kind === 'json' ? opened : this.prelude(d, opened, () => false);
-    }
-    const mine = new AbortController();
-    let late = false;
-    const deadline = this.clock.deadline(() => {
-      late = true;
-      mine.abort();
-    });
-    const onOuter = (): void => mine.abort();
-    signal.addEventListener('abort', onOuter, { once: true });
-    deadline.set(limit);
-    const lateError = (): GatewayError =>
-      new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, { reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)` });
-    let opened: OpenedAttempt | undefined;
-    try {
-      opened = await open(d, body, mine.signal);
-      if (opened.kind === 'json') return opened;
-      return await this.prelude(d, opened, () => late);
-    } catch (e) {
-      if (opened?.kind === 'stream') opened.abort();
-      throw late ? lateError() : e;
-    } finally {
-      deadline.clear();
-      signal.removeEventListener('abort', onOuter);
-    }
-  }
-
-  /** Reads a stream up to its first content; `late()` says the first-token deadline passed. */
-  private async prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>, late: () => boolean): Promise<Started> {
-    const prelude: Array<Extract<StreamStep, { done: false }>> = [];
-    try {
-      while (prelude.length < MAX_PRELUDE) {
-        const step = await opened.next();
-        // An attempt that answered despite the abort is still too late.
-        if (late()) throw new Error('late');
-        if (step.done) return { kind: 'stream', status: opened.status, opened, prelude, ended: true };
-        prelude.push(step);
-        if (hasContent(step.chunk)) return { kind: 'stream', status: opened.status, opened, prelude, ended: false };
-      }
-      throw new GatewayError(502, 'upstream_invalid', 'Upstream stream sent no content', { reason: `${d.key}: ${MAX_PRELUDE} chunks without content` });
-    } catch (e) {
-      opened.abort();
-      throw e;
-    }
+  /** One attempt, up to its first content (streams) or its whole answer (JSON); see start.ts. */
+  startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
+    return startAttempt(this.clock, open, d, body, s, signal);
   }
 
   private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
