@@ -36,12 +36,11 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** The key a request presents: `Authorization: Bearer <key>`, else `x-api-key: <key>`; undefined when neither. */
-export function presentedApiKey(headers: Headers): string | undefined {
+/** The keys a request presents: `Authorization: Bearer <key>`, then `x-api-key: <key>` (an SDK may send both, one of them another key). */
+export function presentedApiKeys(headers: Headers): string[] {
   const bearer = BEARER.exec(headers.get('authorization') ?? '')?.[1]?.trim();
-  if (bearer) return bearer;
   const header = headers.get('x-api-key')?.trim();
-  return header ? header : undefined;
+  return [bearer, header].filter((k): k is string => k !== undefined && k !== '');
 }
 
 function teamsOf(shape: ShapeCheck, obj: Record<string, unknown>, path: string): string[] {

@@ -2,7 +2,7 @@
  * Per request, before any provider is called: who the caller is (gateway API key, verified token claims,
  * or the client address), and whether the limits let it through. The Elysia plugin only wires these.
  */
-import { presentedApiKey, type ApiKeyEntry, type ApiKeys } from '../auth/api-keys.ts';
+import { presentedApiKeys, type ApiKeyEntry, type ApiKeys } from '../auth/api-keys.ts';
 import { unauthorized } from '../auth/oidc.ts';
 import { GatewayError } from '../errors.ts';
 import { identityOf, type Identity } from './identity.ts';
@@ -44,17 +44,20 @@ export class LimitsGate {
   checkKey(request: Request): boolean {
     const keys = this.parts.apiKeys;
     if (!keys) return false;
-    const presented = presentedApiKey(request.headers);
-    if (presented === undefined) {
+    const presented = presentedApiKeys(request.headers);
+    if (presented.length === 0) {
       if (this.parts.authEnabled) return false;
       throw unauthorized(MISSING_KEY, false);
     }
-    const entry = keys.lookup(presented);
-    if (entry) {
-      this.keyed.set(request, entry);
-      return true;
+    for (const key of presented) {
+      const entry = keys.lookup(key);
+      if (entry) {
+        this.keyed.set(request, entry);
+        return true;
+      }
     }
-    if (this.parts.authEnabled && looksLikeJwt(presented) && request.headers.has('authorization')) return false;
+    const bearer = request.headers.has('authorization') ? presented[0] : undefined;
+    if (this.parts.authEnabled && bearer !== undefined && looksLikeJwt(bearer)) return false;
     throw unauthorized(WRONG_KEY);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { ApiKeys, hashApiKey, parseApiKeys, presentedApiKey } from '../../src/auth/api-keys.ts';
+import { ApiKeys, hashApiKey, parseApiKeys, presentedApiKeys } from '../../src/auth/api-keys.ts';
 import { ConfigError } from '../../src/config.ts';
 import { tempDir, writeFile } from './harness.ts';
 
@@ -42,15 +42,15 @@ describe('gateway API keys', () => {
   });
 
   test.each([
-    ['Authorization: Bearer', { authorization: `Bearer ${ALICE_KEY}` }, ALICE_KEY],
-    ['a lower-case scheme', { authorization: `bearer  ${ALICE_KEY} ` }, ALICE_KEY],
-    ['x-api-key', { 'x-api-key': ALICE_KEY }, ALICE_KEY],
-    ['Bearer before x-api-key', { authorization: `Bearer ${ALICE_KEY}`, 'x-api-key': BOT_KEY }, ALICE_KEY],
-    ['another scheme', { authorization: `Basic ${ALICE_KEY}` }, undefined],
-    ['nothing', {}, undefined],
-    ['an empty x-api-key', { 'x-api-key': ' ' }, undefined],
-  ])('the key is read from %s', (_name, headers, expected) => {
-    expect(presentedApiKey(new Headers(headers))).toBe(expected);
+    ['Authorization: Bearer', { authorization: `Bearer ${ALICE_KEY}` }, [ALICE_KEY]],
+    ['a lower-case scheme', { authorization: `bearer  ${ALICE_KEY} ` }, [ALICE_KEY]],
+    ['x-api-key', { 'x-api-key': ALICE_KEY }, [ALICE_KEY]],
+    ['both, Bearer first', { authorization: `Bearer ${ALICE_KEY}`, 'x-api-key': BOT_KEY }, [ALICE_KEY, BOT_KEY]],
+    ['another scheme', { authorization: `Basic ${ALICE_KEY}` }, []],
+    ['nothing', {}, []],
+    ['an empty x-api-key', { 'x-api-key': ' ' }, []],
+  ])('the keys are read from %s', (_name, headers, expected) => {
+    expect(presentedApiKeys(new Headers(headers))).toEqual(expected);
   });
 
   test('the lookup takes as long for the first entry as for a key that is absent (every entry is compared)', () => {

@@ -31,6 +31,8 @@ describe('the gate: gateway API keys', () => {
     ['a wrong bearer key', { authorization: 'Bearer wrong' }, '401 Invalid API key', '401 Invalid API key'],
     ['a wrong x-api-key', { 'x-api-key': 'wrong' }, '401 Invalid API key', '401 Invalid API key'],
     ['a bearer token', { authorization: `Bearer ${JWT_LIKE}` }, '401 Invalid API key', 'left to OIDC'],
+    ['another key as Bearer and the gateway key as x-api-key', { authorization: 'Bearer sk-provider-key', 'x-api-key': KEY }, 'passes', 'passes'],
+    ['a token as Bearer and a wrong x-api-key', { authorization: `Bearer ${JWT_LIKE}`, 'x-api-key': 'wrong' }, '401 Invalid API key', 'left to OIDC'],
   ])('%s: keys only → %s; with AUTH_ENABLE → %s', (_name, headers, keysOnly, withAuth) => {
     expect(keyCheck(new LimitsGate({ apiKeys: keys(), authEnabled: false }), headers)).toBe(keysOnly);
     expect(keyCheck(new LimitsGate({ apiKeys: keys(), authEnabled: true }), headers)).toBe(withAuth);
