@@ -1,6 +1,6 @@
 /**
- * A started stream, relayed chunk by chunk (raw bytes when unchanged) with stall_timeout watched
- * between chunks. A mid-stream failure (cut, stall, error event) is continued on a later deployment
+ * A started stream, relayed in batches of chunks (raw bytes when unchanged) with stall_timeout
+ * watched between chunks. A mid-stream failure (cut, stall, error event) is continued on a later deployment
  * with `prefill: true` when the stream allows it; otherwise, or when every continuation is refused,
  * the stream ends with one error item naming the original failure, never the refusal.
  */
@@ -22,7 +22,7 @@ export interface RelayContext {
   started: Extract<Started, { kind: 'stream' }>;
   body: ChatRequest;
   signal: AbortSignal;
-  /** The attempt being read now, for the result's `ready`. */
+  /** The attempt being read now, for the result's `cancel`. */
   live: { opened: Extract<Started, { kind: 'stream' }>['opened'] };
 }
 
