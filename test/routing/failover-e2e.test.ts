@@ -119,3 +119,26 @@ test('content filter: a normal answer, passed on', async () => {
   expect(chunks).toContain('content_filter');
   expect(f.seen.length).toBe(0);
 });
+
+test('content filter, not streamed: a normal answer, passed on', async () => {
+  const { f, sdk } = start([{ kind: 'json', body: chatAnswer('', { finish: 'content_filter' }) }]);
+  const answer = await sdk.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'x' }] });
+  expect(answer.choices[0]?.finish_reason).toBe('content_filter');
+  expect(f.seen.length).toBe(0);
+});
+
+test('a continued stream: usage is the serving continuation\'s, and the attempts say what happened', async () => {
+  const { gw, sdk } = start([{ kind: 'stream', events: chatEvents(['Hel']).slice(0, 2), end: 'cut' }], [{ kind: 'stream', events: chatEvents(['lo']), end: 'done' }]);
+  let text = '';
+  let usage: unknown;
+  for await (const c of await sdk.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } })) {
+    text += c.choices[0]?.delta.content ?? '';
+    if (c.usage) usage = c.usage;
+  }
+  expect(text).toBe('Hello');
+  expect(usage).toEqual({ prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });
+  expect(gw.events.filter((e) => e.type !== 'attempt')).toEqual([
+    { type: 'served', alias: 'smart', deployment: 'openai/gpt-4o' },
+    { type: 'usage', alias: 'smart', deployment: 'mistral/mistral-large', usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } },
+  ]);
+});
