@@ -13,7 +13,7 @@ import { isRecord } from '../json.ts';
 import { providerRequest } from '../providers/request.ts';
 import type { Provider } from '../providers/registry.ts';
 import { withRequestId } from '../telemetry/request-record.ts';
-import { completionAsChunk, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
+import { completionAsChunk, splitContent, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
 import { withKeepAlive } from './keep-alive.ts';
 
 /** Largest non-streamed answer held to check or translate it. */
@@ -147,10 +147,11 @@ export interface TranslatedStreamOptions {
 }
 
 /** The client's stream for a chat stream: each parsed chunk through `enc`, never buffered. */
-export function translatedStream(ctx: GatewayContext, exchange: Exchange, client: ChatClient, enc: StreamEncoder, opts: TranslatedStreamOptions = {}): Response {
+export async function translatedStream(ctx: GatewayContext, exchange: Exchange, client: ChatClient, enc: StreamEncoder, opts: TranslatedStreamOptions = {}): Promise<Response> {
   let ended = false;
   let finished = false;
-  let next = async (): Promise<Uint8Array | undefined> => {
+  let answered = false;
+  const read = async (): Promise<Uint8Array | undefined> => {
     if (ended) return undefined;
     if (!exchange.isEventStream) {
       // Asked for a stream, answered whole: the answer is one chunk of the client's stream.
@@ -176,10 +177,19 @@ export function translatedStream(ctx: GatewayContext, exchange: Exchange, client
       if (err) throw err;
       const chunk = block.json as ChatChunk;
       if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
+      answered ||= startsAnswer(chunk);
       out += enc.chunk(chunk);
     }
     return encoder.encode(out);
   };
+  // Nothing is sent before the provider produced content (DESIGN: "the path of a request"): a failure
+  // until then is an HTTP error with its status, which clients retry, not a broken stream.
+  const head: Uint8Array[] = [];
+  while (!answered && !ended) {
+    const bytes = await read();
+    if (bytes) head.push(bytes);
+  }
+  let next = async (): Promise<Uint8Array | undefined> => head.shift() ?? read();
   const alive = opts.keepAlive;
   if (alive) next = withKeepAlive(next, alive.everyMs, () => encoder.encode(alive.text()));
   const stream = relay({
@@ -189,6 +199,15 @@ export function translatedStream(ctx: GatewayContext, exchange: Exchange, client
     onEnd: streamOnEnd(ctx, client),
   });
   return new Response(stream, { status: 200, headers: withRequestId(client.rec, SSE_HEADERS) });
+}
+
+/** True once a chunk carries something of the answer: text, reasoning, a tool call or the finish. */
+function startsAnswer(c: ChatChunk): boolean {
+  return (c.choices ?? []).some((ch) => {
+    if (ch.finish_reason || (ch.delta?.tool_calls?.length ?? 0) > 0) return true;
+    const { text, reasoning } = splitContent(ch.delta);
+    return text !== '' || reasoning !== '';
+  });
 }
 
 /** A JSON answer with the request id. */

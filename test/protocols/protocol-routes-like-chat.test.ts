@@ -28,7 +28,9 @@ const fake = fakeProvider({
       });
       return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
     }
-    if (text.includes('error event')) return sseResponse([chatChunks(['half'])[0] ?? '', 'data: {"error":{"message":"model overloaded"}}\n\n'], { done: false });
+    const overloaded = 'data: {"error":{"message":"model overloaded"}}\n\n';
+    if (text.includes('error event')) return sseResponse([chatChunks(['half'])[0] ?? '', overloaded], { done: false, delayMs: 30 });
+    if (text.includes('early error')) return sseResponse([chatChunks([''])[0] ?? '', overloaded], { done: false });
     // Asked for a stream, answers whole (some providers do for some models).
     if (text.includes('whole')) return Response.json(chatCompletion('all at once'));
     return body.stream ? sseResponse(chatChunks(['ok'])) : Response.json(chatCompletion('ok'));
@@ -115,6 +117,13 @@ describe('telemetry and the stream’s life', () => {
     const last = r.trimEnd().split('\n\n').at(-1) ?? '';
     expect(last).toStartWith('event: response.failed\n');
     expect(JSON.parse(last.split('data: ')[1] ?? '{}').response.error).toEqual({ code: 'server_error', message: 'model overloaded' });
+  });
+
+  test('a failure before any content is an HTTP error, not a stream', async () => {
+    const m = await gw.post('/v1/messages', { ...messages('early error'), stream: true });
+    expect([m.status, m.headers.get('content-type'), await m.json()]).toEqual([502, 'application/json', anthropicError('api_error', 'model overloaded')]);
+    const r = await gw.post('/v1/responses', { ...responses('early error'), stream: true });
+    expect([r.status, await r.json()]).toEqual([502, { error: 'model overloaded' }]);
   });
 
   test('a provider that answers a stream request whole still gives the client a stream', async () => {
