@@ -174,7 +174,11 @@ export async function translatedStream(ctx: GatewayContext, exchange: Exchange, 
     for (const block of batch.blocks) {
       if (!('json' in block) || !isRecord(block.json)) continue;
       const err = streamError(block.json);
-      if (err) throw err;
+      if (err) {
+        // The provider said it failed: the rest of its stream is not wanted.
+        exchange.abort(err);
+        throw err;
+      }
       const chunk = block.json as ChatChunk;
       if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
       answered ||= startsAnswer(chunk);
