@@ -17,6 +17,8 @@ export interface RedisStoreOptions {
   correctionDelayMs: number;
   /** Called with each operation's round-trip time in seconds (for the metrics). */
   onRoundTrip?: (seconds: number) => void;
+  /** Called each time a connection to Redis is made (at start and after an outage). */
+  onConnected?: () => void;
 }
 
 /**
@@ -24,6 +26,8 @@ export interface RedisStoreOptions {
  * puts every counter in one Redis Cluster slot, since one script touches the counters of several callers.
  */
 export const REDIS_STORE_DEFAULTS: Readonly<RedisStoreOptions> = Object.freeze({ timeoutMs: 250, reconnectIntervalMs: 1000, keyPrefix: '{igw-limits}:', correctionDelayMs: 50 });
+
+const CONNECT_TIMEOUT_MS = 5000;
 
 /** The code of a client error (ERR_REDIS_CONNECTION_CLOSED, ...), never its URL or password. */
 function reasonOf(err: unknown): string {
@@ -53,7 +57,9 @@ export class RedisLimitStore implements LimitStore {
     this.client = new RedisClient(url, {
       autoReconnect: false,
       enableOfflineQueue: false,
-      connectionTimeout: Math.max(this.options.timeoutMs, 100),
+      // Longer than one operation's deadline: a connection that is slow to come up (a busy start) is
+      // still made in the background, and the checks that gave up on it meanwhile fail by the fail mode.
+      connectionTimeout: CONNECT_TIMEOUT_MS,
     });
     this.client.onclose = () => undefined;
     this.corrections = new PendingCorrections(this.options.correctionDelayMs, async (keys, deltas) => {
@@ -71,9 +77,12 @@ export class RedisLimitStore implements LimitStore {
       return Promise.reject(new LimitStoreError('not connected (reconnecting)'));
     }
     this.lastAttempt = now;
-    this.connecting = this.client.connect().finally(() => {
-      this.connecting = undefined;
-    });
+    this.connecting = this.client
+      .connect()
+      .then(() => this.options.onConnected?.())
+      .finally(() => {
+        this.connecting = undefined;
+      });
     return this.connecting;
   }
 

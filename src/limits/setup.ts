@@ -55,8 +55,10 @@ export function createLimiter(settings: LimitsSettings, deps: LimitsDeps): Limit
     if (problem) throw new ConfigError([problem]);
     const observer = deps.observer;
     const onRoundTrip = observer?.storeRoundTrip ? (seconds: number) => observer.storeRoundTrip?.(seconds) : undefined;
-    store = new RedisLimitStore(settings.redisUrl, { ...deps.redis, ...(onRoundTrip ? { onRoundTrip } : {}) });
-    deps.logger.info('limits shared through Redis', { redis: redisTarget(settings.redisUrl), rules: config.rules.length, fail_mode: settings.failMode });
+    const target = redisTarget(settings.redisUrl);
+    const onConnected = () => deps.logger.info('limits store connected', { redis: target });
+    store = new RedisLimitStore(settings.redisUrl, { onConnected, ...deps.redis, ...(onRoundTrip ? { onRoundTrip } : {}) });
+    deps.logger.info('limits shared through Redis', { redis: target, rules: config.rules.length, fail_mode: settings.failMode });
   } else {
     store = new MemoryLimitStore();
     deps.logger.info('limits kept in memory (this process only; set REDIS_URL to share them)', { rules: config.rules.length });

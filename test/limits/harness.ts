@@ -80,8 +80,8 @@ export function uniquePrefix(): string {
   return `test:${crypto.randomUUID()}:`;
 }
 
-/** A Redis store under `prefix`, reconnecting quickly (tests restart Redis). */
-export function redisStore(url: string, prefix: string, timeoutMs = 250): RedisLimitStore {
+/** A Redis store under `prefix`, reconnecting quickly (tests restart Redis), patient with a busy machine. */
+export function redisStore(url: string, prefix: string, timeoutMs = 2000): RedisLimitStore {
   return new RedisLimitStore(url, { keyPrefix: prefix, timeoutMs, reconnectIntervalMs: 100 });
 }
 

@@ -46,6 +46,8 @@ describe.skipIf(!REDIS_SERVER)('two gateway processes share one limit through Re
       REDIS_URL: redis.url(1),
     };
     gateways = await Promise.all([spawnGateway(env), spawnGateway(env)]);
+    // Until connected a gateway fails open; on a busy machine that can outlast the first requests.
+    for (const g of gateways) await waitForLog(g, (l) => l.msg === 'limits store connected', 10_000);
   });
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.stop()));
