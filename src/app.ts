@@ -14,6 +14,8 @@ import { chatRoutes } from './routes/chat.ts';
 import { embeddingsRoutes } from './routes/embeddings.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { responsesRoutes } from './routes/responses.ts';
+import { RedisResponseStore } from './protocols/responses/redis-store.ts';
+import { MemoryResponseStore, type ResponseStore } from './protocols/responses/store.ts';
 import { rendererFor } from './protocols/anthropic/errors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mcpToolsRoutes } from './routes/mcp-tools.ts';
@@ -57,6 +59,20 @@ function gatewayErrorOf(code: string | number, error: unknown, logger: Logger): 
   }
 }
 
+/** Where `previous_response_id` looks: Redis when REDIS_URL is set (shared by replicas), else this process. */
+function conversationStore(config: Config, logger: Logger): ResponseStore {
+  const url = config.limits.redisUrl;
+  if (!url) return new MemoryResponseStore();
+  let failing = false;
+  return new RedisResponseStore(url, (what, code) => {
+    // Once per outage, not per request.
+    if (failing) return;
+    failing = true;
+    logger.warn('conversation store (Redis) failed', { operation: what, error_code: 'store_unavailable', reason: code });
+    setTimeout(() => (failing = false), 10_000).unref();
+  });
+}
+
 /** Builds the gateway from a config. */
 export function createApp(config: Config, deps: AppDeps = {}) {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
@@ -95,16 +111,18 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   // Guards every route mounted after it (everything but /health); not mounted at all when auth is off.
   if (config.auth.enable) app.use(loadAuth().authPlugin(config.auth, logger, deps.authTimings, limits?.authHooks));
   if (limits) app.use(limits.plugin);
+  const responseStore = conversationStore(config, logger);
   return app
     .use(docsRoutes())
     .use(modelsRoutes(ctx))
     .use(chatRoutes(ctx, mcp?.runChat))
     .use(messagesRoutes(ctx))
-    .use(responsesRoutes(ctx))
+    .use(responsesRoutes(ctx, { store: responseStore }))
     .use(embeddingsRoutes(ctx))
     .use(mcpToolsRoutes(mcp?.listTools))
     .onStop(async () => {
       clock.stop();
+      if (responseStore instanceof RedisResponseStore) responseStore.close();
       await mcp?.close();
       logger.flush();
     })

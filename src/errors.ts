@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'provider_unsupported'
   | 'rate_limited'
   | 'limits_unavailable'
+  | 'store_unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout_headers'
   | 'upstream_timeout_body'
