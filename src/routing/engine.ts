@@ -85,6 +85,8 @@ export class FailoverEngine {
   readonly random: () => number;
   readonly picker: Picker;
   readonly breakers: BreakerBoard;
+  /** Stands in for a caller that brings no signal: never aborted, so nothing is linked to it. */
+  readonly idle: AbortSignal = new AbortController().signal;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock();
@@ -98,8 +100,11 @@ export class FailoverEngine {
     this.deps.onEvent?.(e);
   }
 
-  /** Serves `body` over `route`; throws the last deployment's GatewayError when every one failed. */
-  async run(route: Route, body: ChatRequest, signal: AbortSignal, open: OpenAttempt | undefined = this.deps.open): Promise<EngineResult> {
+  /**
+   * Serves `body` over `route`; throws the last deployment's GatewayError when every one failed. Without
+   * a signal nothing is linked to one (listeners cost every request); returning or cancelling the stream still ends it.
+   */
+  async run(route: Route, body: ChatRequest, signal: AbortSignal = this.idle, open: OpenAttempt | undefined = this.deps.open): Promise<EngineResult> {
     if (!open) throw new Error('FailoverEngine.run: no OpenAttempt');
     const order = this.picker.order(route);
     const breakers = order.map((d) => this.breakers.get(d.key, route.settings.breaker));
@@ -178,7 +183,7 @@ export class FailoverEngine {
 
   /** One attempt, up to its first content (streams) or its whole answer (JSON); see start.ts. */
   startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-    return startAttempt(this.clock, open, d, body, s, signal);
+    return startAttempt(this.clock, open, d, body, s, signal, signal !== this.idle);
   }
 
   private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {

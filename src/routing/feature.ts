@@ -67,7 +67,6 @@ export function providerIdsOf(registry: Registry): ProviderIds {
 export class RoutingFeature {
   readonly file: RoutingFile;
   readonly engine: FailoverEngine;
-  private readonly neverAborted = new AbortController().signal;
 
   /** Reads the file; throws ConfigError (one line per mistake) when it is unusable. */
   constructor(
@@ -101,7 +100,7 @@ export class RoutingFeature {
   async serve(route: Route, body: ChatRequest, client: ChatClient): Promise<Response> {
     // The exchanges notice a hang-up themselves, and a stream the client cancels is returned (which
     // ends its attempt): no signal of its own per request (creating one costs every request).
-    const result = await this.engine.run(route, body, this.neverAborted, exchangeAttempt(this.ctx, client));
+    const result = await this.engine.run(route, body, undefined, exchangeAttempt(this.ctx, client));
     return this.respond(result, body, client);
   }
 

@@ -81,8 +81,10 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
     dog = watch(cur);
     // The caller's signal ends the provider's read too (one listener for the stream's life).
-    onOuter = () => cur.started.opened.abort(clientGone());
-    ctx.signal.addEventListener('abort', onOuter, { once: true });
+    if (ctx.signal !== engine.idle) {
+      onOuter = () => cur.started.opened.abort(clientGone());
+      ctx.signal.addEventListener('abort', onOuter, { once: true });
+    }
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {
       // Hand over what is there before waiting on the provider again.

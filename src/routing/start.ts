@@ -17,7 +17,16 @@ const MAX_PRELUDE = 1_000;
  * One attempt, up to its first content (streams) or its whole answer (JSON). The attempt must reject
  * once its signal aborts: that is how the first-token deadline and a client who left end it.
  */
-export async function startAttempt(clock: RoutingClock, open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
+export async function startAttempt(
+  clock: RoutingClock,
+  open: OpenAttempt,
+  d: Deployment,
+  body: ChatRequest,
+  s: RouteSettings,
+  signal: AbortSignal,
+  /** False when the caller's signal can never abort: nothing to link. */
+  link: boolean,
+): Promise<Started> {
   const limit = body.stream === true ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
   // Most JSON attempts need nothing of their own: no deadline, nothing to link (each costs CPU per request).
   if (!Number.isFinite(limit)) {
@@ -31,7 +40,7 @@ export async function startAttempt(clock: RoutingClock, open: OpenAttempt, d: De
     mine.abort();
   });
   const onOuter = (): void => mine.abort();
-  signal.addEventListener('abort', onOuter, { once: true });
+  if (link) signal.addEventListener('abort', onOuter, { once: true });
   deadline.set(limit);
   const lateError = (): GatewayError =>
     new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, { reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)` });
@@ -45,7 +54,7 @@ export async function startAttempt(clock: RoutingClock, open: OpenAttempt, d: De
     throw late ? lateError() : e;
   } finally {
     deadline.clear();
-    signal.removeEventListener('abort', onOuter);
+    if (link) signal.removeEventListener('abort', onOuter);
   }
 }
 

@@ -25,8 +25,8 @@ export interface RoutedGateway {
   stop(): void;
 }
 
-/** Starts one over `routingYaml`, with `env` for the providers (their URLs point at faulty providers). */
-export function routedGateway(env: Env, routingYaml: string): RoutedGateway {
+/** Starts one over `routingYaml`, with `env` for the providers (their URLs point at faulty providers); events are kept unless told not to. */
+export function routedGateway(env: Env, routingYaml: string, opts: { recordEvents?: boolean } = {}): RoutedGateway {
   const logs: string[] = [];
   const config = loadConfig({ LOG_LEVEL: 'debug', OLLAMA_API_URL: 'http://127.0.0.1:9/v1', ...env });
   const logger = createLogger('debug', (line) => logs.push(line));
@@ -44,7 +44,7 @@ export function routedGateway(env: Env, routingYaml: string): RoutedGateway {
     },
   };
   const events: RoutingEvent[] = [];
-  const routing = new RoutingFeature(ctx, { path: 'routing.yaml', read: () => routingYaml, onEvent: (e) => events.push(e) });
+  const routing = new RoutingFeature(ctx, { path: 'routing.yaml', read: () => routingYaml, onEvent: opts.recordEvents === false ? undefined : (e) => events.push(e) });
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
