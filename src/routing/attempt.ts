@@ -14,6 +14,8 @@ import { isRecord } from '../json.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
 import type { OpenAttempt, OpenedAttempt, StreamStep } from './engine.ts';
 
+const DONE: StreamStep = { done: true };
+
 /** Longest stream read after `[DONE]` to let the connection go back to the pool. */
 const MAX_DRAIN_READS = 16;
 
@@ -60,28 +62,34 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
   const end = (): StreamStep => {
     ended = true;
     release();
-    return { done: true };
+    return DONE;
+  };
+  /** The next step from what was already read; undefined when a read is needed. */
+  const nextRead = (): StreamStep | undefined => {
+    if (ended) return DONE;
+    while (at < blocks.length) {
+      const block = blocks[at++] as StreamEvent;
+      if (block.data === undefined) continue;
+      if (block.done) {
+        void drain(exchange);
+        return end();
+      }
+      if (!isRecord(block.json)) continue;
+      const failure = errorEventOf(block.json, provider);
+      if (failure) {
+        exchange.abort(failure);
+        release();
+        throw failure;
+      }
+      return { done: false, chunk: block.json, raw: block.raw };
+    }
+    return undefined;
   };
   const next = async (): Promise<StreamStep> => {
-    // Bounded by the provider's stream: every pass consumes a block or a read.
+    // Bounded by the provider's stream: every pass consumes a read.
     for (;;) {
-      if (ended) return { done: true };
-      while (at < blocks.length) {
-        const block = blocks[at++] as StreamEvent;
-        if (block.data === undefined) continue;
-        if (block.done) {
-          void drain(exchange);
-          return end();
-        }
-        if (!isRecord(block.json)) continue;
-        const failure = errorEventOf(block.json, provider);
-        if (failure) {
-          exchange.abort(failure);
-          release();
-          throw failure;
-        }
-        return { done: false, chunk: block.json, raw: block.raw };
-      }
+      const step = nextRead();
+      if (step) return step;
       const batch = await exchange.nextBatch();
       if (!batch) return end();
       blocks = batch.blocks;
@@ -92,7 +100,7 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     kind: 'stream',
     status: exchange.answer.status,
     next,
-    buffered: () => !ended && at < blocks.length,
+    nextRead,
     abort: (why) => {
       release();
       if (!ended) exchange.abort(why);

@@ -31,8 +31,8 @@ export type OpenedAttempt =
       next(): Promise<StreamStep>;
       /** Abandons the attempt; `why` is what its pending read fails with and what its summary records. */
       abort(why?: GatewayError): void;
-      /** True when `next` would answer from what was already read (lets the caller send several chunks in one write). */
-      buffered?(): boolean;
+      /** The next step if it was already read (no waiting, no promise), else undefined; lets the caller batch a read's chunks. */
+      nextRead?(): StreamStep | undefined;
     };
 
 /** One attempt at one deployment; throws GatewayError before the answer starts. */
@@ -118,7 +118,9 @@ export class FailoverEngine {
         this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
         continue;
       }
-      const r = await this.tryDeployment(open, route, d, b, { ...body, model: d.model }, signal, i < order.length - 1, !panic);
+      // A plain provider/model request already names the deployment's model: no copy for it.
+      const asked = body.model === d.model ? body : { ...body, model: d.model };
+      const r = await this.tryDeployment(open, route, d, b, asked, signal, i < order.length - 1, !panic);
       if (r.ok) return this.answer(open, route, order, i, r.started, body, signal);
       if (r.final) throw r.error;
       last = r.error;
@@ -188,12 +190,14 @@ export class FailoverEngine {
 
   private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
     const d = order[index] as Deployment;
-    this.emit({ type: 'served', alias: route.alias, deployment: d.key });
+    // Events are built only when someone listens (each is an allocation per request).
+    const listening = this.deps.onEvent !== undefined;
+    if (listening) this.emit({ type: 'served', alias: route.alias, deployment: d.key });
     if (started.kind === 'json') {
-      this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'success' });
-      const usage = (started.json as { usage?: unknown } | null)?.usage;
-      if (typeof usage === 'object' && usage !== null) {
-        this.emit({ type: 'usage', alias: route.alias, deployment: d.key, usage: usage as Record<string, unknown> });
+      if (listening) {
+        this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'success' });
+        const usage = (started.json as { usage?: unknown } | null)?.usage;
+        if (typeof usage === 'object' && usage !== null) this.emit({ type: 'usage', alias: route.alias, deployment: d.key, usage: usage as Record<string, unknown> });
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }

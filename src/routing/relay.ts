@@ -87,13 +87,16 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     }
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {
-      // Hand over what is there before waiting on the provider again.
-      if (batch.length > 0 && cur.started.opened.buffered?.() !== true) yield take();
       let step;
       try {
-        dog.arm();
-        step = await cur.started.opened.next();
-        dog.rest();
+        // What was already read goes on without a wait; before waiting, the batch goes to the caller.
+        step = cur.started.opened.nextRead?.();
+        if (step === undefined) {
+          if (batch.length > 0) yield take();
+          dog.arm();
+          step = await cur.started.opened.next();
+          dog.rest();
+        }
         // An aborted read may end quietly rather than throw: a stall never passes for a normal end.
         if (dog.fired) throw new Error('stalled');
       } catch (e) {

@@ -182,9 +182,12 @@ export class FakeProviders {
       status: 200,
       next,
       // Steps with no delay count as already read, as events of one network read do.
-      buffered: () => {
+      nextRead: () => {
         const s = steps[i];
-        return s !== undefined && !('hang' in s) && !s.after;
+        if (s === undefined || 'hang' in s || s.after || both.aborted) return undefined;
+        i++;
+        if ('fail' in s) throw s.fail;
+        return { done: false, chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
       },
       abort: () => {
         this.aborted.push(d.key);
