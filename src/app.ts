@@ -6,11 +6,11 @@ import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { asGatewayError, GatewayError, MESSAGES, renderSpecError } from './errors.ts';
 import { DeadlineClock } from './exchange/clock.ts';
-import { loadAuth, loadLimits, loadMcp, loadMetrics } from './optional.ts';
+import { loadAuth, loadLimits, loadMcp, loadMetrics, loadRouting } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
 import { ConnectionTimeouts } from './server/timeouts.ts';
-import { chatRoutes } from './routes/chat.ts';
+import { chatRoutes, relayOnce, routedRunner } from './routes/chat.ts';
 import { embeddingsRoutes } from './routes/embeddings.ts';
 import { messagesRoutes } from './routes/messages.ts';
 import { responsesRoutes } from './routes/responses.ts';
@@ -98,8 +98,11 @@ export function createApp(config: Config, deps: AppDeps = {}) {
       },
     },
   };
+  // Aliases, retries and failover; a bad routing file stops start-up here (ConfigError).
+  const routing = config.routing.configPath ? loadRouting().mountRouting(ctx, config.routing.configPath) : undefined;
+  const plain = routing ? routedRunner(routing.feature) : relayOnce;
   // Connects in the background: the gateway starts even when every MCP server is down.
-  const mcp = config.mcp.enable ? loadMcp().startMcp(ctx) : undefined;
+  const mcp = config.mcp.enable ? loadMcp().startMcp(ctx, plain) : undefined;
   const timeouts = new ConnectionTimeouts(config.server);
   const app = new Elysia({ name: 'inference-gateway' })
     // First, so it sees every route and error (its timeouts are a no-op in app.handle: no socket there).
@@ -114,13 +117,15 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const responseStore = conversationStore(config, logger);
   return app
     .use(docsRoutes())
-    .use(modelsRoutes(ctx))
-    .use(chatRoutes(ctx, mcp?.runChat))
+    .use(modelsRoutes(ctx, routing?.feature))
+    .use(chatRoutes(ctx, mcp?.runChat ?? plain, routing?.feature))
     .use(messagesRoutes(ctx))
     .use(responsesRoutes(ctx, { store: responseStore }))
     .use(embeddingsRoutes(ctx))
     .use(mcpToolsRoutes(mcp?.listTools))
+    .onStart(() => routing?.listen())
     .onStop(async () => {
+      routing?.stop();
       clock.stop();
       if (responseStore instanceof RedisResponseStore) responseStore.close();
       await mcp?.close();

@@ -57,6 +57,8 @@ export interface Config {
   auth: { enable: boolean; issuer: string; clientId: string; clientSecret?: string };
   /** Limits and gateway API keys (src/limits/); mounted only when a limits or keys file is named. */
   limits: { configPath?: string; apiKeysPath?: string; redisUrl?: string; failMode: 'open' | 'closed' };
+  /** ROUTING_CONFIG_PATH, unless ROUTING_ENABLED=false. */
+  routing: { configPath?: string };
   server: {
     host: string;
     port: number;
@@ -151,6 +153,7 @@ export function loadConfig(env: Env): Config {
       clientId: env.AUTH_OIDC_CLIENT_ID?.trim() === '' ? '' : r.string('AUTH_OIDC_CLIENT_ID').trim(),
       clientSecret: r.optionalString('AUTH_OIDC_CLIENT_SECRET'),
     },
+    routing: { configPath: r.bool('ROUTING_ENABLED') ? r.optionalString('ROUTING_CONFIG_PATH') : undefined },
     limits: {
       configPath: r.optionalString('LIMITS_CONFIG_PATH'),
       apiKeysPath: r.optionalString('AUTH_API_KEYS_PATH'),

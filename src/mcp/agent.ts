@@ -2,7 +2,6 @@
  * The chat runner of the MCP plugin: offers the chat the MCP tools it may use (next to the client's own
  * tools) and runs the agent loop. A chat with no MCP tools to offer takes the plain relay path.
  */
-import { forwardChat } from '../chat/forward.ts';
 import { clientOf } from '../chat/handle.ts';
 import type { ChatRunner } from '../routes/chat.ts';
 import { runJsonLoop } from './agent-json.ts';
@@ -22,6 +21,8 @@ export interface AgentOptions {
   onToolCall?: ToolCallHook;
   /** MCP_HIDE_TOOL_CALLS: streamed chats hold the gateway's tool calls back unless a request says otherwise. */
   hideToolCalls: boolean;
+  /** Serves a chat with no MCP tools to offer (one exchange, or routing). */
+  plain: ChatRunner;
 }
 
 /** A request's own choice (`X-MCP-Tool-Calls: hide` or `show`) wins over MCP_HIDE_TOOL_CALLS. */
@@ -41,7 +42,7 @@ export function mcpChatRunner(opts: AgentOptions): ChatRunner {
     const client = clientOf(ctx, request);
     // Per request from the current snapshot: servers that came up since the last chat are offered, ones that went away are not.
     const offer = offers.forChat(chat.body.tools, request.headers);
-    if (!offer) return forwardChat(ctx, chat.provider, chat.body, client);
+    if (!offer) return opts.plain(ctx, chat, request);
     const stream = chat.body.stream === true;
     // A stream ends its loop when the client cancels the body, which the request's own signal may not see.
     const controller = stream ? new AbortController() : undefined;

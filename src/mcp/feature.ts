@@ -29,7 +29,7 @@ export interface McpFeature {
 }
 
 /** Connects to MCP_SERVERS in the background (never blocking start-up) and builds the MCP parts. */
-export function startMcp(ctx: GatewayContext, onToolCall?: ToolCallHook): McpFeature {
+export function startMcp(ctx: GatewayContext, plain: ChatRunner, onToolCall?: ToolCallHook): McpFeature {
   const cfg = ctx.config.mcp;
   const servers = new McpServers(cfg, ctx.logger).start();
   const filter = new ToolFilter({ include: cfg.includeTools, exclude: cfg.excludeTools });
@@ -44,7 +44,7 @@ export function startMcp(ctx: GatewayContext, onToolCall?: ToolCallHook): McpFea
   });
   return {
     servers,
-    runChat: mcpChatRunner({ servers, filter, maxIterations: cfg.maxIterations, onToolCall, hideToolCalls: cfg.hideToolCalls }),
+    runChat: mcpChatRunner({ servers, filter, maxIterations: cfg.maxIterations, onToolCall, hideToolCalls: cfg.hideToolCalls, plain }),
     listTools: cfg.expose ? listTools : undefined,
     close: () => servers.close(),
   };

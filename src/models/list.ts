@@ -44,8 +44,10 @@ async function fetchProviderModels(ctx: GatewayContext, provider: Provider, sign
 }
 
 /** Lists models, filtered by the model policy. */
-export async function listModels(ctx: GatewayContext, providerParam: string | null, signal: AbortSignal): Promise<ModelList> {
+export async function listModels(ctx: GatewayContext, providerParam: string | null, signal: AbortSignal, aliases: Model[] = []): Promise<ModelList> {
   const keep = (m: Model) => ctx.policy.refusal(m.served_by, m.id.slice(m.served_by.length + 1)) === undefined;
+  // An alias is judged by its own name, as its chats are.
+  const keepAlias = (m: Model) => ctx.policy.refusal('', m.id) === undefined;
   if (providerParam !== null && providerParam !== '') {
     const provider = requireUsableProvider(ctx.registry, providerParam);
     try {
@@ -57,7 +59,7 @@ export async function listModels(ctx: GatewayContext, providerParam: string | nu
       throw new GatewayError(502, err instanceof GatewayError ? err.code : 'upstream_invalid', MESSAGES.listFailed, { cause: err, reason: `model list of ${provider.id}: ${reason}` });
     }
   }
-  return { object: 'list', data: (await listAll(ctx, signal)).filter(keep) };
+  return { object: 'list', data: [...aliases.filter(keepAlias), ...(await listAll(ctx, signal)).filter(keep)] };
 }
 
 /** Every usable provider at once; the slow and the failing are logged and left out. */

@@ -2,9 +2,11 @@
 import { Elysia } from 'elysia';
 import type { GatewayContext } from '../context.ts';
 import { listModels } from '../models/list.ts';
+import type { RoutingFeature } from '../routing/feature.ts';
 
-export function modelsRoutes(ctx: GatewayContext) {
+/** With routing on, the aggregate list also has each alias (owned by the gateway, served by its providers). */
+export function modelsRoutes(ctx: GatewayContext, routing?: RoutingFeature) {
   return new Elysia({ name: 'models' }).get('/v1/models', async ({ request, query }) =>
-    Response.json(await listModels(ctx, query.provider ?? null, request.signal)),
+    Response.json(await listModels(ctx, query.provider ?? null, request.signal, routing?.models())),
   );
 }
