@@ -13,16 +13,20 @@ const PREFIX_PROVIDERS: ReadonlySet<string> = new Set(['mistral', 'deepseek']);
 /** Providers that refuse a final assistant message ending in whitespace (Anthropic's Messages API). */
 const NO_TRAILING_SPACE: ReadonlySet<string> = new Set(['anthropic']);
 
-/** What the client has been sent so far, read from the chunks relayed. */
+/**
+ * What the client has been sent so far, read from the chunks relayed. The text and tool calls are
+ * only kept when the stream could be continued (a later deployment takes prefill): reading every
+ * chunk for them costs CPU on every stream.
+ */
 export class Transcript {
-  /** Content of choice 0, exactly as sent. */
+  /** Content of choice 0, exactly as sent (kept only with `keepText`). */
   text = '';
   toolCalls = false;
   finished = false;
   id: unknown;
   model: unknown;
-  /** The last `usage` seen (providers send it in the last chunk). */
-  usage: Record<string, unknown> | undefined;
+
+  constructor(private readonly keepText = true) {}
 
   /** Notes one relayed chunk. */
   observe(chunk: Record<string, unknown>): void {
@@ -30,22 +34,23 @@ export class Transcript {
       this.id = chunk.id;
       this.model = chunk.model;
     }
-    if (isRecord(chunk.usage)) this.usage = chunk.usage;
     const choices = chunk.choices;
     if (!Array.isArray(choices)) return;
-    for (const c of choices) {
+    for (let i = 0; i < choices.length; i++) {
+      const c: unknown = choices[i];
       if (!isRecord(c)) continue;
       if (c.finish_reason != null) this.finished = true;
+      if (!this.keepText) continue;
       const delta = c.delta;
       if (!isRecord(delta)) continue;
-      if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) this.toolCalls = true;
-      if ((c.index ?? 0) === 0 && typeof delta.content === 'string') this.text += delta.content;
+      if (delta.tool_calls !== undefined && Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) this.toolCalls = true;
+      if (typeof delta.content === 'string' && (c.index ?? 0) === 0) this.text += delta.content;
     }
   }
 
-  /** A broken stream may be continued: no tool-call deltas were sent and no choice had finished. */
+  /** A broken stream may be continued: its text was kept, no tool-call deltas were sent and no choice had finished. */
   get continuable(): boolean {
-    return !this.toolCalls && !this.finished;
+    return this.keepText && !this.toolCalls && !this.finished;
   }
 }
 

@@ -41,7 +41,8 @@ type Current = { d: Deployment; started: Extract<Started, { kind: 'stream' }>; r
  */
 export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem[]> {
   const { engine, route } = ctx;
-  const transcript = new Transcript();
+  // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
+  const transcript = new Transcript(ctx.order.slice(ctx.index + 1).some((d) => d.prefill));
   const attempt = (d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void =>
     engine.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome, code: err?.code });
   let cur: Current = { d: ctx.order[ctx.index] as Deployment, started: ctx.started };
