@@ -100,6 +100,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   };
   // Aliases, retries and failover; a bad routing file stops start-up here (ConfigError).
   const routing = config.routing.configPath ? loadRouting().mountRouting(ctx, config.routing.configPath) : undefined;
+  ctx.routing = routing?.feature;
   const plain = routing ? routedRunner(routing.feature) : relayOnce;
   // Connects in the background: the gateway starts even when every MCP server is down.
   const mcp = config.mcp.enable ? loadMcp().startMcp(ctx, plain) : undefined;

@@ -3,6 +3,7 @@ import type { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { ExchangeDeps } from './exchange/exchange.ts';
 import type { Registry } from './providers/registry.ts';
+import type { RoutingFeature } from './routing/feature.ts';
 import type { Logger } from './telemetry/log.ts';
 import type { Telemetry } from './telemetry/telemetry.ts';
 
@@ -14,4 +15,6 @@ export interface GatewayContext {
   telemetry: Telemetry;
   /** The app's clock and bounds for every exchange with a provider. */
   exchanges: ExchangeDeps;
+  /** Aliases and failover, when ROUTING_CONFIG_PATH is set. */
+  routing?: RoutingFeature;
 }

@@ -7,13 +7,13 @@ import type { ChatClient } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { Exchange } from '../exchange/exchange.ts';
-import { cutError } from '../exchange/failure.ts';
 import { relay, SSE_HEADERS } from '../exchange/relay.ts';
 import { isRecord } from '../json.ts';
 import { providerRequest } from '../providers/request.ts';
 import type { Provider } from '../providers/registry.ts';
 import { withRequestId } from '../telemetry/request-record.ts';
-import { completionAsChunk, splitContent, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
+import type { ChunkSource } from './chat-call.ts';
+import { splitContent, type ChatChunk } from './chat-completion.ts';
 import { withKeepAlive } from './keep-alive.ts';
 
 /** Largest non-streamed answer held to check or translate it. */
@@ -130,57 +130,31 @@ export async function chatAnswer(exchange: Exchange): Promise<Record<string, unk
   return json;
 }
 
-/** A provider's error event inside a stream (`{"error": ...}` instead of a chunk). */
-function streamError(json: Record<string, unknown>): GatewayError | undefined {
-  if (json.error === undefined || json.choices !== undefined) return undefined;
-  const e = json.error;
-  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Provider reported an error in the stream';
-  return new GatewayError(502, 'upstream_stream_error', message);
-}
-
 /** Options of a translated stream. */
 export interface TranslatedStreamOptions {
   /** Sent when the provider is silent this long (Anthropic's `ping`); none when absent. */
   keepAlive?: { everyMs: number; text: () => string };
   /** After the clean end was encoded (the Responses store keeps the conversation here). */
   onComplete?: () => void | Promise<void>;
+  /** More response headers (`x-served-by`). */
+  headers?: Record<string, string>;
 }
 
-/** The client's stream for a chat stream: each parsed chunk through `enc`, never buffered. */
-export async function translatedStream(ctx: GatewayContext, exchange: Exchange, client: ChatClient, enc: StreamEncoder, opts: TranslatedStreamOptions = {}): Promise<Response> {
+/** The client's stream for a chat stream: each chunk through `enc` as it comes, never buffered. */
+export async function translatedStream(ctx: GatewayContext, source: ChunkSource, client: ChatClient, enc: StreamEncoder, opts: TranslatedStreamOptions = {}): Promise<Response> {
   let ended = false;
-  let finished = false;
   let answered = false;
   const read = async (): Promise<Uint8Array | undefined> => {
     if (ended) return undefined;
-    if (!exchange.isEventStream) {
-      // Asked for a stream, answered whole: the answer is one chunk of the client's stream.
+    const chunks = await source.next();
+    if (!chunks) {
       ended = true;
-      const { json } = await exchange.json(MAX_ANSWER_BYTES);
-      const text = (isRecord(json) ? enc.chunk(completionAsChunk(json as ChatCompletion)) : '') + enc.end();
-      await opts.onComplete?.();
-      return encoder.encode(text);
-    }
-    const batch = await exchange.nextBatch();
-    if (!batch) {
-      ended = true;
-      // Closed without a finish reason or `[DONE]`: the answer was cut, and the client must not take it as whole.
-      if (!finished && !exchange.sawDone) throw cutError(exchange.provider, new Error('the stream closed before the answer finished'), true);
       const tail = enc.end();
       await opts.onComplete?.();
       return encoder.encode(tail);
     }
     let out = '';
-    for (const block of batch.blocks) {
-      if (!('json' in block) || !isRecord(block.json)) continue;
-      const err = streamError(block.json);
-      if (err) {
-        // The provider said it failed: the rest of its stream is not wanted.
-        exchange.abort(err);
-        throw err;
-      }
-      const chunk = block.json as ChatChunk;
-      if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
+    for (const chunk of chunks) {
       answered ||= startsAnswer(chunk);
       out += enc.chunk(chunk);
     }
@@ -199,10 +173,10 @@ export async function translatedStream(ctx: GatewayContext, exchange: Exchange, 
   const stream = relay({
     next,
     failureBytes: (err) => encoder.encode(enc.fail(err.message)),
-    abandon: () => exchange.abort(),
+    abandon: () => source.abort(),
     onEnd: streamOnEnd(ctx, client),
   });
-  return new Response(stream, { status: 200, headers: withRequestId(client.rec, SSE_HEADERS) });
+  return new Response(stream, { status: 200, headers: { ...withRequestId(client.rec, SSE_HEADERS), ...opts.headers } });
 }
 
 /** True once a chunk carries something of the answer: text, reasoning, a tool call or the finish. */
@@ -214,7 +188,12 @@ function startsAnswer(c: ChatChunk): boolean {
   });
 }
 
-/** A JSON answer with the request id. */
-export function jsonAnswer(client: ChatClient, body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: withRequestId(client.rec, JSON_HEADERS) });
+/** A JSON answer with the request id (and any more headers). */
+export function jsonAnswer(client: ChatClient, body: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...withRequestId(client.rec, JSON_HEADERS), ...headers } });
+}
+
+/** The `x-served-by` header of an answer routing served. */
+export function servedByHeader(servedBy: string | undefined): Record<string, string> | undefined {
+  return servedBy ? { 'x-served-by': servedBy } : undefined;
 }

@@ -5,6 +5,7 @@ import { resolveModel } from '../chat/resolve.ts';
 import type { GatewayContext } from '../context.ts';
 import { parseJsonBody, readLimitedText } from '../http/body.ts';
 import { requireUsableProvider, type Provider } from '../providers/registry.ts';
+import type { Route } from '../routing/config.ts';
 import { describe } from '../telemetry/request-record.ts';
 
 /** The parsed body, under SERVER_MAX_BODY_SIZE. */
@@ -17,6 +18,27 @@ export interface ProtocolTarget {
   provider: Provider;
   model: string;
   client: ChatClient;
+}
+
+/** A routing alias: its deployments are picked, checked and failed over by routing. */
+export interface AliasTarget {
+  alias: Route;
+  client: ChatClient;
+}
+
+/** What a protocol route sends to. */
+export type Target = ProtocolTarget | AliasTarget;
+
+/** Like resolveTarget, where a routing alias may stand for the model (routes that translate to chats). */
+export function resolveChatTarget(ctx: GatewayContext, request: Request, route: string, model: string, stream: boolean): Target {
+  const providerParam = new URL(request.url).searchParams.get('provider');
+  const alias = ctx.routing?.aliasRoute(model, providerParam);
+  if (!alias) return resolveTarget(ctx, request, route, model, stream);
+  // ALLOWED_MODELS / DISALLOWED_MODELS apply to the alias the client sent.
+  ctx.routing!.checkAlias(model);
+  const client = clientOf(ctx, request);
+  describe(client.rec, { route, provider: alias.deployments[0]?.provider ?? '', model, stream });
+  return { alias, client };
 }
 
 /** Resolves `provider/model` (or `?provider=`), applies the model policy, and labels the request's record. */

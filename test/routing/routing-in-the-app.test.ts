@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { chatChunks, chatCompletion, fakeProvider, sseResponse } from '../helpers/fake-provider.ts';
 import { listeningGateway } from '../helpers/gateway.ts';
@@ -108,6 +109,26 @@ describe('routing mounted from ROUTING_CONFIG_PATH', () => {
     primaryDown = true;
     const still = await client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] });
     expect(still.choices[0]!.message.content).toBe('from fallback');
+  });
+});
+
+describe('aliases on the protocol routes fail over too', () => {
+  test('/v1/messages with an alias: Anthropic SDK, streamed and not, served by the fallback', async () => {
+    primaryDown = true;
+    const anthropic = new Anthropic({ apiKey: 'unused', baseURL: gw.url, maxRetries: 0 });
+    const message = await anthropic.messages.create({ model: 'smart', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    expect(message.content).toEqual([{ type: 'text', text: 'from fallback' }]);
+    const stream = anthropic.messages.stream({ model: 'smart', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+    expect(await stream.finalText()).toBe('from fallback');
+  });
+
+  test('/v1/responses with an alias: the openai SDK, served by the fallback, x-served-by named', async () => {
+    primaryDown = true;
+    const { data, response } = await client.responses.create({ model: 'smart', input: 'hi' }).withResponse();
+    expect(data.output_text).toBe('from fallback');
+    expect(response.headers.get('x-served-by')).toBe('groq/llama-3.3-70b');
+    const stream = client.responses.stream({ model: 'smart', input: 'hi' });
+    expect((await stream.finalResponse()).output_text).toBe('from fallback');
   });
 });
 

@@ -5,13 +5,11 @@
  * and the answer back (request.ts, answer.ts, stream.ts). Errors are rendered by the app in Anthropic's
  * shape (errors.ts, chosen by path).
  */
-import { upstreamChatBody } from '../../chat/forward.ts';
 import { checkVision } from '../../chat/policy.ts';
 import type { GatewayContext } from '../../context.ts';
-import type { ChatCompletion } from '../chat-completion.ts';
-import { chatAnswer, jsonAnswer, ownHeaders, passNative, protocolExchange, translatedStream } from '../exchange-io.ts';
-import { fitChatToProvider } from '../provider-fit.ts';
-import { readJson, resolveTarget } from '../target.ts';
+import { sendChat } from '../chat-call.ts';
+import { jsonAnswer, ownHeaders, passNative, protocolExchange, servedByHeader, translatedStream } from '../exchange-io.ts';
+import { readJson, resolveChatTarget, resolveTarget } from '../target.ts';
 import { chatToAnthropic } from './answer.ts';
 import { estimateInputTokens } from './count-tokens.ts';
 import { anthropicErrorType } from './errors.ts';
@@ -34,21 +32,21 @@ const nativeFailure = (err: { status: number; message: string }) =>
 export async function handleMessages(ctx: GatewayContext, request: Request): Promise<Response> {
   const req = checkAnthropicRequest(await readJson(ctx, request));
   const stream = req.stream === true;
-  const { provider, model, client } = resolveTarget(ctx, request, '/v1/messages', req.model, stream);
+  const target = resolveChatTarget(ctx, request, '/v1/messages', req.model, stream);
   const chat = anthropicToChat(req);
-  chat.model = model;
-  checkVision(ctx.config.enableVision, provider, chat.messages);
-  if (provider.id === NATIVE) {
+  if ('provider' in target && target.provider.id === NATIVE) {
+    const { provider, model, client } = target;
+    checkVision(ctx.config.enableVision, provider, chat.messages);
     const body = JSON.stringify({ ...req, model });
     const exchange = protocolExchange(ctx, provider, '/messages', ownHeaders(request, stream, PASSED_HEADERS), body, model, client);
     return passNative(ctx, exchange, client, nativeFailure);
   }
-  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, fitChatToProvider(chat, provider.id))), model, client);
+  const answer = await sendChat(ctx, target, chat, request);
   const answerCtx = { model: req.model, stopSequences: req.stop_sequences };
-  if (!stream) return jsonAnswer(client, chatToAnthropic((await chatAnswer(exchange)) as ChatCompletion, answerCtx));
-  await exchange.open();
+  const headers = servedByHeader(answer.servedBy);
+  if (answer.kind === 'json') return jsonAnswer(target.client, chatToAnthropic(answer.json, answerCtx), 200, headers);
   const enc = new AnthropicStreamEncoder(answerCtx);
-  return translatedStream(ctx, exchange, client, enc, { keepAlive: { everyMs: PING_EVERY_MS, text: () => enc.ping() } });
+  return translatedStream(ctx, answer.source, target.client, enc, { keepAlive: { everyMs: PING_EVERY_MS, text: () => enc.ping() }, headers });
 }
 
 /** POST /v1/messages/count_tokens: Anthropic's own count for `anthropic`, an estimate (count-tokens.ts) elsewhere. */

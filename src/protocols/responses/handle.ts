@@ -4,15 +4,12 @@
  * answer back (request.ts, answer.ts, stream.ts); the conversation is kept in the app's ResponseStore so
  * `previous_response_id` works there too, unless the client sent `store: false`.
  */
-import { upstreamChatBody } from '../../chat/forward.ts';
-import { checkVision } from '../../chat/policy.ts';
 import type { GatewayContext } from '../../context.ts';
 import { GatewayError } from '../../errors.ts';
 import type { ChatMessage } from '../../schemas.ts';
-import type { ChatCompletion } from '../chat-completion.ts';
-import { chatAnswer, jsonAnswer, ownHeaders, passNative, protocolExchange, translatedStream } from '../exchange-io.ts';
-import { fitChatToProvider } from '../provider-fit.ts';
-import { readJson, resolveTarget } from '../target.ts';
+import { sendChat } from '../chat-call.ts';
+import { jsonAnswer, ownHeaders, passNative, protocolExchange, servedByHeader, translatedStream } from '../exchange-io.ts';
+import { readJson, resolveChatTarget } from '../target.ts';
 import { chatToResponse, newResponseId, type ResponseContext } from './answer.ts';
 import { responsesToChat } from './request.ts';
 import { conversationAfter, DEFAULT_TTL_MS, type ResponseStore } from './store.ts';
@@ -38,29 +35,28 @@ const nativeFailure = (err: { message: string }) => `event: error\ndata: ${JSON.
 export async function handleResponses(ctx: GatewayContext, deps: ResponsesDeps, request: Request): Promise<Response> {
   const req = checkResponsesRequest(await readJson(ctx, request));
   const stream = req.stream === true;
-  const { provider, model, client } = resolveTarget(ctx, request, '/v1/responses', req.model, stream);
-  if (provider.id === NATIVE) {
+  const target = resolveChatTarget(ctx, request, '/v1/responses', req.model, stream);
+  if ('provider' in target && target.provider.id === NATIVE) {
+    const { provider, model, client } = target;
     const exchange = protocolExchange(ctx, provider, '/responses', ownHeaders(request, stream, PASSED_HEADERS), JSON.stringify({ ...req, model }), model, client);
     return passNative(ctx, exchange, client, nativeFailure);
   }
   const previous = await previousConversation(deps.store, req.previous_response_id);
   const { chat, conversation } = responsesToChat(req, previous);
-  chat.model = model;
-  checkVision(ctx.config.enableVision, provider, chat.messages);
   const rctx: ResponseContext = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000), request: req, model: req.model };
   const keep = async (output: readonly ResponsesOutputItem[]) => {
     const conv = conversationAfter(req, conversation, output);
     if (conv) await deps.store.put(rctx.id, conv, deps.ttlMs ?? DEFAULT_TTL_MS);
   };
-  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), JSON.stringify(upstreamChatBody(provider, fitChatToProvider(chat, provider.id))), model, client);
-  if (!stream) {
-    const response = chatToResponse((await chatAnswer(exchange)) as ChatCompletion, rctx);
+  const answer = await sendChat(ctx, target, chat, request);
+  const headers = servedByHeader(answer.servedBy);
+  if (answer.kind === 'json') {
+    const response = chatToResponse(answer.json, rctx);
     await keep(response.output);
-    return jsonAnswer(client, response);
+    return jsonAnswer(target.client, response, 200, headers);
   }
-  await exchange.open();
   const enc = new ResponsesStreamEncoder(rctx);
-  return translatedStream(ctx, exchange, client, enc, { onComplete: () => keep(enc.response()?.output ?? []) });
+  return translatedStream(ctx, answer.source, target.client, enc, { onComplete: () => keep(enc.response()?.output ?? []), headers });
 }
 
 /** The stored conversation a continuation starts from; an unknown or expired id is the client's error. */

@@ -1,0 +1,130 @@
+/**
+ * A translated chat sent on a protocol route: to the target's one provider through one exchange, or,
+ * for a routing alias, through routing's failover engine over its deployments. Either way the handler
+ * gets a whole completion or a source of chunks, and never cares which.
+ */
+import { upstreamChatBody, type ChatClient } from '../chat/forward.ts';
+import { checkVision } from '../chat/policy.ts';
+import type { GatewayContext } from '../context.ts';
+import { GatewayError } from '../errors.ts';
+import type { Exchange } from '../exchange/exchange.ts';
+import { cutError } from '../exchange/failure.ts';
+import { isRecord } from '../json.ts';
+import { exchangeAttempt } from '../routing/attempt.ts';
+import type { Route } from '../routing/config.ts';
+import type { OpenAttempt, StreamItem } from '../routing/engine.ts';
+import type { ChatRequest } from '../schemas.ts';
+import { completionAsChunk, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
+import { chatAnswer, MAX_ANSWER_BYTES, ownHeaders, protocolExchange } from './exchange-io.ts';
+import { fitChatToProvider } from './provider-fit.ts';
+import type { Target } from './target.ts';
+
+/** Where a translated stream's chunks come from. */
+export interface ChunkSource {
+  /** The chunks of the next read; undefined at a clean end; throws the GatewayError of a failure. */
+  next(): Promise<ChatChunk[] | undefined>;
+  abort(): void;
+}
+
+/** A translated chat's answer, and the deployment that served it (for `x-served-by`) when routing did. */
+export type ChatCall = { kind: 'json'; json: ChatCompletion; servedBy?: string } | { kind: 'stream'; source: ChunkSource; servedBy?: string };
+
+/** A provider's error event inside a stream (`{"error": ...}` instead of a chunk). */
+function streamError(json: Record<string, unknown>): GatewayError | undefined {
+  if (json.error === undefined || json.choices !== undefined) return undefined;
+  const e = json.error;
+  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Provider reported an error in the stream';
+  return new GatewayError(502, 'upstream_stream_error', message);
+}
+
+/** One exchange's chunks: an error event or a close before the answer finished is a failure. */
+function exchangeChunks(exchange: Exchange): ChunkSource {
+  let finished = false;
+  let answeredWhole = false;
+  return {
+    async next() {
+      if (answeredWhole) return undefined;
+      if (!exchange.isEventStream) {
+        // Asked for a stream, answered whole: the answer is one chunk of the client's stream.
+        answeredWhole = true;
+        const { json } = await exchange.json(MAX_ANSWER_BYTES);
+        return isRecord(json) ? [completionAsChunk(json as ChatCompletion)] : [];
+      }
+      const batch = await exchange.nextBatch();
+      if (!batch) {
+        // Closed without a finish reason or `[DONE]`: the answer was cut, and the client must not take it as whole.
+        if (!finished && !exchange.sawDone) throw cutError(exchange.provider, new Error('the stream closed before the answer finished'), true);
+        return undefined;
+      }
+      const chunks: ChatChunk[] = [];
+      for (const block of batch.blocks) {
+        if (!('json' in block) || !isRecord(block.json)) continue;
+        const err = streamError(block.json);
+        if (err) {
+          // The provider said it failed: the rest of its stream is not wanted.
+          exchange.abort(err);
+          throw err;
+        }
+        const chunk = block.json as ChatChunk;
+        if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
+        chunks.push(chunk);
+      }
+      return chunks;
+    },
+    abort: () => exchange.abort(),
+  };
+}
+
+/** Routing's items: its engine already turned cuts, stalls and error events into one error item. */
+function routedChunks(items: AsyncIterable<StreamItem[]>, stop: () => void): ChunkSource {
+  const it = items[Symbol.asyncIterator]();
+  let failure: GatewayError | undefined;
+  return {
+    async next() {
+      if (failure) throw failure;
+      const r = await it.next();
+      if (r.done) return undefined;
+      const chunks: ChatChunk[] = [];
+      for (const item of r.value) {
+        if (item.kind === 'error') {
+          // The chunks before it still go out; the failure ends the stream on the next read.
+          failure = item.error;
+          break;
+        }
+        chunks.push(item.chunk as ChatChunk);
+      }
+      if (chunks.length === 0 && failure) throw failure;
+      return chunks;
+    },
+    abort: () => {
+      stop();
+      void it.return?.(undefined);
+    },
+  };
+}
+
+/** Sends `chat` (the client's request, translated) to the target; `request` names the client's headers. */
+export async function sendChat(ctx: GatewayContext, target: Target, chat: ChatRequest, request: Request): Promise<ChatCall> {
+  const stream = chat.stream === true;
+  if ('alias' in target) return sendRouted(ctx, target.alias, chat, target.client);
+  const { provider, model, client } = target;
+  chat.model = model;
+  checkVision(ctx.config.enableVision, provider, chat.messages);
+  const body = JSON.stringify(upstreamChatBody(provider, fitChatToProvider(chat, provider.id)));
+  const exchange = protocolExchange(ctx, provider, provider.endpoints.chat, ownHeaders(request, stream), body, model, client);
+  if (!stream) return { kind: 'json', json: (await chatAnswer(exchange)) as ChatCompletion };
+  await exchange.open();
+  return { kind: 'stream', source: exchangeChunks(exchange) };
+}
+
+async function sendRouted(ctx: GatewayContext, alias: Route, chat: ChatRequest, client: ChatClient): Promise<ChatCall> {
+  const routing = ctx.routing;
+  if (!routing) throw new Error('an alias without routing');
+  const base = exchangeAttempt(ctx, client);
+  // Each deployment gets the chat shaped for its provider, as a direct call would.
+  const open: OpenAttempt = (d, body, signal) => base(d, fitChatToProvider(body, d.provider), signal);
+  const stop = new AbortController();
+  const result = await routing.engine.run(alias, chat, stop.signal, open);
+  if (result.kind === 'json') return { kind: 'json', json: result.json as ChatCompletion, servedBy: result.servedBy.key };
+  return { kind: 'stream', source: routedChunks(result.items, () => stop.abort()), servedBy: result.servedBy.key };
+}
