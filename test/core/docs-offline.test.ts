@@ -30,5 +30,9 @@ describe('the docs page needs no network', () => {
     const doc = await res.json();
     expect(doc).toEqual(JSON.parse(JSON.stringify(servedDocument())));
     expect(Object.keys(doc.paths)).toContain('/chat/completions');
+    // The gateway's own routes beyond the contract are documented too; every reference resolves.
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/messages', '/messages/count_tokens', '/responses', '/embeddings', '/limits']));
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]!);
+    for (const ref of refs) expect(ref.split('/').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], doc), ref).toBeDefined();
   });
 });

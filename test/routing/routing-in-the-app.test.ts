@@ -117,7 +117,7 @@ describe('aliases on the protocol routes fail over too', () => {
     primaryDown = true;
     const anthropic = new Anthropic({ apiKey: 'unused', baseURL: gw.url, maxRetries: 0 });
     const message = await anthropic.messages.create({ model: 'smart', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
-    expect(message.content).toEqual([{ type: 'text', text: 'from fallback' }]);
+    expect(message.content.map((b) => (b.type === 'text' ? b.text : b.type))).toEqual(['from fallback']);
     const stream = anthropic.messages.stream({ model: 'smart', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
     expect(await stream.finalText()).toBe('from fallback');
   });
