@@ -61,6 +61,8 @@ export type EngineResult =
       items: AsyncIterable<StreamItem[]>;
       /** The client left: ends the provider's read now (returning the iterator alone waits for the read in progress). */
       cancel(): void;
+      /** True once the batch handed over last was the stream's end (its terminator can go in the same write). */
+      ended(): boolean;
     };
 
 /** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
@@ -201,7 +203,7 @@ export class FailoverEngine {
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
-    const live = { opened: started.opened };
+    const live = { opened: started.opened, ended: false };
     const items = relayStream({ engine: this, open, route, order, index, started, body, signal, live });
     return {
       kind: 'stream',
@@ -209,6 +211,7 @@ export class FailoverEngine {
       status: started.status,
       items,
       cancel: () => live.opened.abort(clientGone()),
+      ended: () => live.ended,
     };
   }
 }

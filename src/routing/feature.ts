@@ -23,8 +23,10 @@ import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.t
 export const SERVED_BY = 'x-served-by';
 
 /** The headers that name the deployment: ours, and the Go gateway's pair for its clients. */
-function servedHeaders(result: EngineResult): Record<string, string> {
+function servedHeaders(route: Route, result: EngineResult): Record<string, string> {
   const d = result.servedBy;
+  // A plain provider/model request names its deployment already: one header is enough (each costs a little).
+  if (route.alias === d.key) return { [SERVED_BY]: d.key };
   return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
 }
 
@@ -101,7 +103,7 @@ export class RoutingFeature {
     // The exchanges notice a hang-up themselves, and a stream the client cancels is returned (which
     // ends its attempt): no signal of its own per request (creating one costs every request).
     const result = await this.engine.run(route, body, undefined, exchangeAttempt(this.ctx, client));
-    return this.respond(result, body, client);
+    return this.respond(route, result, body, client);
   }
 
   /** Reads the file again (SIGHUP); a bad file keeps the routes in force, and the log says why. */
@@ -128,9 +130,9 @@ export class RoutingFeature {
     return this.engine.breakers.readout();
   }
 
-  private respond(result: EngineResult, body: ChatRequest, client: ChatClient): Response {
+  private respond(route: Route, result: EngineResult, body: ChatRequest, client: ChatClient): Response {
     const rec = client.rec;
-    const served = servedHeaders(result);
+    const served = servedHeaders(route, result);
     if (result.kind === 'json') {
       return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', ...served }) });
     }
@@ -155,6 +157,11 @@ export class RoutingFeature {
           for (const item of r.value) {
             if (item.kind === 'error') failure = item.error;
             else if (!(strip && isUsageOnlyChunk(item.chunk))) parts.push(item.raw);
+          }
+          // The stream's end goes in the same write as its last chunks.
+          if (result.ended() && !failure) {
+            doneSent = true;
+            parts.push(DONE_EVENT);
           }
           // The chunks before a failure go out first; the failure is thrown on the next call.
           if (parts.length > 0) return joined(parts);

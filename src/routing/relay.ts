@@ -22,8 +22,8 @@ export interface RelayContext {
   started: Extract<Started, { kind: 'stream' }>;
   body: ChatRequest;
   signal: AbortSignal;
-  /** The attempt being read now, for the result's `cancel`. */
-  live: { opened: Extract<Started, { kind: 'stream' }>['opened'] };
+  /** The attempt being read now (for the result's `cancel`), and whether the batch handed over last ends the stream normally. */
+  live: { opened: Extract<Started, { kind: 'stream' }>['opened']; ended: boolean };
 }
 
 const encoder = new TextEncoder();
@@ -64,6 +64,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
   };
   const finish = (): void => {
     settled = true;
+    ctx.live.ended = true;
     engine.breakers.get(cur.d.key, route.settings.breaker).onSuccess();
     attempt(cur.d, 'success');
     if (usage) engine.emit({ type: 'usage', alias: route.alias, deployment: cur.d.key, usage });
