@@ -12,6 +12,8 @@ import type { Exchange, SseBatch, StreamEvent } from '../exchange/exchange.ts';
 import { clientGoneError } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
+import type { ChatRequest } from '../schemas.ts';
+import { NEVER_ABORTED } from './clock.ts';
 import type { OpenAttempt, OpenedAttempt, StreamStep } from './engine.ts';
 
 const DONE: StreamStep = { done: true };
@@ -29,20 +31,30 @@ export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAt
     const provider = requireUsableProvider(ctx.registry, d.provider);
     checkVision(ctx.config.enableVision, provider, body.messages);
     const exchange = chatExchange(ctx, provider, body, client);
-    // The engine's signal ends an attempt it gave up on (first-token timeout, the client left).
-    const onAbort = (): void => exchange.abort(new GatewayError(504, 'upstream_timeout_first_token', 'Request timed out', { reason: `${d.key}: abandoned by routing` }));
+    // A caller's signal ends the exchange (the client left); the engine's own has nothing to listen to.
+    if (signal === NEVER_ABORTED) return openExchange(exchange, body, NO_RELEASE);
+    const onAbort = (): void => exchange.abort(clientGoneError());
     signal.addEventListener('abort', onAbort, { once: true });
+    const release = (): void => signal.removeEventListener('abort', onAbort);
     try {
-      await exchange.open();
-      if (body.stream === true && exchange.isEventStream) return streamOf(exchange, () => signal.removeEventListener('abort', onAbort));
-      const { text, json } = await exchange.json(MAX_JSON_ANSWER);
-      signal.removeEventListener('abort', onAbort);
-      return { kind: 'json', status: exchange.answer.status, json, text };
+      const opened = await openExchange(exchange, body, release);
+      if (opened.kind === 'json') release();
+      return opened;
     } catch (err) {
-      signal.removeEventListener('abort', onAbort);
+      release();
       throw err;
     }
   };
+}
+
+const NO_RELEASE = (): void => undefined;
+
+/** Opens the exchange and reads a JSON answer whole, or hands over its stream. */
+async function openExchange(exchange: Exchange, body: ChatRequest, release: () => void): Promise<OpenedAttempt> {
+  await exchange.open();
+  if (body.stream === true && exchange.isEventStream) return streamOf(exchange, release);
+  const { text, json } = await exchange.json(MAX_JSON_ANSWER);
+  return { kind: 'json', status: exchange.answer.status, json, text };
 }
 
 /** An error event (`{"error": ...}` with no choices): the provider failed mid-stream. */
@@ -72,7 +84,8 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
       if (block.data === undefined) continue;
       if (block.done) {
         void drain(exchange);
-        return end();
+        end();
+        return { done: true, raw: block.raw };
       }
       if (!isRecord(block.json)) continue;
       const failure = errorEventOf(block.json, provider);

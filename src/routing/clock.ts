@@ -50,6 +50,9 @@ export function systemClock(): RoutingClock {
   };
 }
 
+/** A signal nothing can abort (its controller is dropped at once): what a caller without a signal gets, so that no listener is added to it. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 /** A limit of 0 (or less) means none. */
 export function limitMs(ms: number): number {
   return ms > 0 ? ms : Number.POSITIVE_INFINITY;

@@ -10,16 +10,16 @@ import type { ChatRequest } from '../schemas.ts';
 import { planRetry } from './backoff.ts';
 import { type Breaker, BreakerBoard } from './breaker.ts';
 import { classifyFailure, clientGone, retryAfterHeader } from './classify.ts';
-import { type RoutingClock, systemClock } from './clock.ts';
+import { NEVER_ABORTED, type RoutingClock, systemClock } from './clock.ts';
 import type { Deployment, Route, RouteSettings } from './config.ts';
 import { Picker } from './picker.ts';
-import { relayStream } from './relay.ts';
+import { type RelayContext, relayStream } from './relay.ts';
 import { startAttempt } from './start.ts';
 
 export type { Deployment } from './config.ts';
 
 /** One step of a stream: the next parsed chunk with its raw SSE bytes, or its normal end. */
-export type StreamStep = { done: true } | { done: false; chunk: Record<string, unknown>; raw: Uint8Array };
+export type StreamStep = { done: true; /** The provider's own terminator bytes (`data: [DONE]`), when it sent one. */ raw?: Uint8Array } | { done: false; chunk: Record<string, unknown>; raw: Uint8Array };
 
 /** An attempt whose answer started: a whole JSON answer, or a stream to read chunk by chunk. */
 export type OpenedAttempt =
@@ -63,6 +63,8 @@ export type EngineResult =
       cancel(): void;
       /** True once the batch handed over last was the stream's end (its terminator can go in the same write). */
       ended(): boolean;
+      /** The provider's own `[DONE]` bytes once it ended with one (so the write can stay the provider's bytes). */
+      terminator(): Uint8Array | undefined;
     };
 
 /** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
@@ -88,7 +90,7 @@ export class FailoverEngine {
   readonly picker: Picker;
   readonly breakers: BreakerBoard;
   /** Stands in for a caller that brings no signal: never aborted, so nothing is linked to it. */
-  readonly idle: AbortSignal = new AbortController().signal;
+  readonly idle: AbortSignal = NEVER_ABORTED;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock();
@@ -187,7 +189,7 @@ export class FailoverEngine {
 
   /** One attempt, up to its first content (streams) or its whole answer (JSON); see start.ts. */
   startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-    return startAttempt(this.clock, open, d, body, s, signal, signal !== this.idle);
+    return startAttempt(this.clock, open, d, body, s, signal);
   }
 
   private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
@@ -203,7 +205,7 @@ export class FailoverEngine {
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
-    const live = { opened: started.opened, ended: false };
+    const live: RelayContext['live'] = { opened: started.opened, ended: false };
     const items = relayStream({ engine: this, open, route, order, index, started, body, signal, live });
     return {
       kind: 'stream',
@@ -212,6 +214,7 @@ export class FailoverEngine {
       items,
       cancel: () => live.opened.abort(clientGone()),
       ended: () => live.ended,
+      terminator: () => live.terminator,
     };
   }
 }

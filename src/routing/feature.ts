@@ -30,17 +30,19 @@ function servedHeaders(route: Route, result: EngineResult): Record<string, strin
   return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
 }
 
+/** The parts as one write: a view when they lie back to back in one buffer (one provider read), else a copy. */
 function joined(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let size = 0;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
+  const first = parts[0] as Uint8Array;
+  if (parts.length === 1) return first;
+  let end = first.byteOffset + first.byteLength;
+  let contiguous = true;
+  for (let i = 1; i < parts.length && contiguous; i++) {
+    const p = parts[i] as Uint8Array;
+    contiguous = p.buffer === first.buffer && p.byteOffset === end;
+    end = p.byteOffset + p.byteLength;
   }
-  return out;
+  if (contiguous) return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+  return Bun.concatArrayBuffers(parts, Number.POSITIVE_INFINITY, true);
 }
 
 /** How the app builds routing; clock, randomness and file reads are injectable for tests. */
@@ -161,7 +163,7 @@ export class RoutingFeature {
           // The stream's end goes in the same write as its last chunks.
           if (result.ended() && !failure) {
             doneSent = true;
-            parts.push(DONE_EVENT);
+            parts.push(result.terminator() ?? DONE_EVENT);
           }
           // The chunks before a failure go out first; the failure is thrown on the next call.
           if (parts.length > 0) return joined(parts);

@@ -23,7 +23,7 @@ export interface RelayContext {
   body: ChatRequest;
   signal: AbortSignal;
   /** The attempt being read now (for the result's `cancel`), and whether the batch handed over last ends the stream normally. */
-  live: { opened: Extract<Started, { kind: 'stream' }>['opened']; ended: boolean };
+  live: { opened: Extract<Started, { kind: 'stream' }>['opened']; ended: boolean; terminator?: Uint8Array };
 }
 
 const encoder = new TextEncoder();
@@ -139,6 +139,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
         continue;
       }
       if (step.done) {
+        ctx.live.terminator = step.raw;
         finish();
         if (batch.length > 0) yield take();
         return;

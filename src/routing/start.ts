@@ -13,40 +13,40 @@ import { hasContent } from './prefill.ts';
 /** Chunks before the first content (role chunks, keep-alive deltas) that a provider may send; past this it is broken. */
 const MAX_PRELUDE = 1_000;
 
+const LATE: unique symbol = Symbol('late');
+
 /**
- * One attempt, up to its first content (streams) or its whole answer (JSON). The attempt must reject
- * once its signal aborts: that is how the first-token deadline and a client who left end it.
+ * One attempt, up to its first content (streams) or its whole answer (JSON). The caller's signal is
+ * the attempt's own. On the first-token deadline the engine stops waiting: an attempt still opening
+ * is abandoned (and aborted if it opens after all), one that opened is aborted, so its read fails.
+ * No AbortController or listener of its own: each costs CPU on every request.
  */
-export async function startAttempt(
-  clock: RoutingClock,
-  open: OpenAttempt,
-  d: Deployment,
-  body: ChatRequest,
-  s: RouteSettings,
-  signal: AbortSignal,
-  /** False when the caller's signal can never abort: nothing to link. */
-  link: boolean,
-): Promise<Started> {
+export async function startAttempt(clock: RoutingClock, open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
   const limit = body.stream === true ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
-  // Most JSON attempts need nothing of their own: no deadline, nothing to link (each costs CPU per request).
   if (!Number.isFinite(limit)) {
     const opened = await open(d, body, signal);
     return opened.kind === 'json' ? opened : prelude(d, opened, () => false);
   }
-  const mine = new AbortController();
-  let late = false;
-  const deadline = clock.deadline(() => {
-    late = true;
-    mine.abort();
-  });
-  const onOuter = (): void => mine.abort();
-  if (link) signal.addEventListener('abort', onOuter, { once: true });
-  deadline.set(limit);
   const lateError = (): GatewayError =>
     new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, { reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)` });
+  let late = false;
   let opened: OpenedAttempt | undefined;
+  let wake: (v: typeof LATE) => void = () => undefined;
+  const timedOut = new Promise<typeof LATE>((resolve) => (wake = resolve));
+  const deadline = clock.deadline(() => {
+    late = true;
+    wake(LATE);
+    if (opened?.kind === 'stream') opened.abort(lateError());
+  });
+  deadline.set(limit);
   try {
-    opened = await open(d, body, mine.signal);
+    const pending = open(d, body, signal);
+    const first = await Promise.race([pending, timedOut]);
+    if (first === LATE) {
+      void pending.then((o) => (o.kind === 'stream' ? o.abort(lateError()) : undefined), () => undefined);
+      throw lateError();
+    }
+    opened = first;
     if (opened.kind === 'json') return opened;
     return await prelude(d, opened, () => late);
   } catch (e) {
@@ -54,7 +54,6 @@ export async function startAttempt(
     throw late ? lateError() : e;
   } finally {
     deadline.clear();
-    if (link) signal.removeEventListener('abort', onOuter);
   }
 }
 
