@@ -30,19 +30,9 @@ function servedHeaders(route: Route, result: EngineResult): Record<string, strin
   return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
 }
 
-/** The parts as one write: a view when they lie back to back in one buffer (one provider read), else a copy. */
+/** The parts as one write (a native concatenation: asking a part for its buffer to avoid the copy costs more). */
 function joined(parts: Uint8Array[]): Uint8Array {
-  const first = parts[0] as Uint8Array;
-  if (parts.length === 1) return first;
-  let end = first.byteOffset + first.byteLength;
-  let contiguous = true;
-  for (let i = 1; i < parts.length && contiguous; i++) {
-    const p = parts[i] as Uint8Array;
-    contiguous = p.buffer === first.buffer && p.byteOffset === end;
-    end = p.byteOffset + p.byteLength;
-  }
-  if (contiguous) return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
-  return Bun.concatArrayBuffers(parts, Number.POSITIVE_INFINITY, true);
+  return parts.length === 1 ? (parts[0] as Uint8Array) : Bun.concatArrayBuffers(parts, Number.POSITIVE_INFINITY, true);
 }
 
 /** How the app builds routing; clock, randomness and file reads are injectable for tests. */
