@@ -15,7 +15,7 @@ import type { Provider } from '../providers/registry.ts';
 import type { ProviderRequest } from '../providers/request.ts';
 import type { DeadlineClock, Watch, WatchEnd } from './clock.ts';
 import { clientGoneError, cutError, providerError, timeoutError, unreachableError, type TimeoutPhase } from './failure.ts';
-import { MAX_BLOCK_BYTES, SseBlockTooLarge, SseParser, type SseBlock } from './sse-parser.ts';
+import { MAX_BLOCK_BYTES, parseBlock, SseBlockTooLarge, SseParser, type SseBlock } from './sse-parser.ts';
 import { mergeUsage, usageOf, type TokenUsage } from './usage.ts';
 
 /** Bounds on a provider's answer (CLIENT_* settings). */
@@ -80,7 +80,6 @@ export interface SseBatch {
 
 const MAX_ERROR_BODY = 64 * 1024;
 const DONE_DATA = '[DONE]';
-const BLOCK_END = new TextEncoder().encode('\n\n');
 
 export class Exchange {
   readonly summary: ExchangeSummary;
@@ -207,7 +206,7 @@ export class Exchange {
         }
         // The provider's last event lacked its blank line: the gateway completes the framing. One that
         // does not parse was cut off, not merely left unterminated.
-        const blocks = this.accept([{ ...last, raw: concat(last.raw, BLOCK_END) }], false);
+        const blocks = this.accept([parseBlock(`${last.text}\n\n`)], false);
         if (blocks.length === 0) throw this.fail(cutError(this.provider, new Error('the stream ended inside an event'), true));
         this.end('ok');
         return { blocks };
@@ -348,11 +347,4 @@ export class Exchange {
       throw this.fail(this.failure ?? (err instanceof GatewayError ? err : cutError(this.provider, err, false)));
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
 }

@@ -1,63 +1,71 @@
 /**
  * The one incremental parser of `text/event-stream` (WHATWG HTML, "Server-sent events": fields, comments,
- * CR / LF / CRLF line ends, a leading BOM, events split across reads). It works on bytes, so each block
- * keeps the provider's own bytes: where the gateway changes nothing, they are what goes out.
+ * CR / LF / CRLF line ends, a leading BOM, events split across reads). Each block keeps the provider's
+ * own text; where the gateway changes nothing, the read's own bytes are what goes out (exchange.ts).
  */
 
-/** One block of a stream: its lines up to and including the blank line that ends it. */
-export interface SseBlock {
-  /** The block's bytes exactly as the provider sent them. */
-  raw: Uint8Array;
-  /** The event's data (its `data` lines joined by LF); absent when the block dispatches no event (comments only). */
-  data?: string;
-  event?: string;
-  id?: string;
-  retry?: number;
-}
-
-const LF = 10;
-const CR = 13;
-const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
 /** No provider sends an event this large; one that never ends an event must not grow memory. */
 export const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
 
 /** Thrown when a block grows past MAX_BLOCK_BYTES without ending. */
 export class SseBlockTooLarge extends Error {
   override readonly name = 'SseBlockTooLarge';
 }
 
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.byteLength === 0) return b;
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
+/** One block of a stream: its lines up to and including the blank line that ends it. */
+export class SseBlock {
+  /** The event's data (its `data` lines joined by LF); absent when the block dispatches no event (comments only). */
+  data?: string;
+  event?: string;
+  id?: string;
+  retry?: number;
+  private bytes: Uint8Array | undefined;
+
+  /** `text` is the block as the provider wrote it, line ends and blank line included. */
+  constructor(readonly text: string) {}
+
+  /** The block's bytes (valid UTF-8 encodes back to exactly what was sent); made only when asked for. */
+  get raw(): Uint8Array {
+    this.bytes ??= encoder.encode(this.text);
+    return this.bytes;
+  }
 }
 
-/** Parses the fields of one block's text (without its final blank line). */
-export function parseBlock(raw: Uint8Array, text: string): SseBlock {
-  const block: SseBlock = { raw };
-  let data: string | undefined;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '' || line.charCodeAt(0) === 58 /* ':' comment */) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
-    else if (field === 'event') block.event = value;
-    else if (field === 'id') {
-      if (!value.includes('\0')) block.id = value;
-    } else if (field === 'retry' && /^\d+$/.test(value)) block.retry = Number(value);
+/** Applies one line's field to the block (a comment or an empty line does nothing). */
+function field(block: SseBlock, line: string): void {
+  if (line === '' || line.charCodeAt(0) === COLON) return;
+  const colon = line.indexOf(':');
+  const name = colon < 0 ? line : line.slice(0, colon);
+  let value = colon < 0 ? '' : line.slice(colon + 1);
+  if (value.charCodeAt(0) === SPACE) value = value.slice(1);
+  if (name === 'data') block.data = block.data === undefined ? value : `${block.data}\n${value}`;
+  else if (name === 'event') block.event = value;
+  else if (name === 'id') {
+    if (!value.includes('\0')) block.id = value;
+  } else if (name === 'retry' && /^\d+$/.test(value)) block.retry = Number(value);
+}
+
+/** Parses a block's text into its fields. */
+export function parseBlock(text: string): SseBlock {
+  const block = new SseBlock(text);
+  // The common block: `data: …` alone on one LF line, then the blank line.
+  if (text.startsWith('data: ') && text.indexOf('\n') === text.length - 2 && text.charCodeAt(text.length - 1) === LF && !text.includes('\r')) {
+    block.data = text.slice(6, -2);
+    return block;
   }
-  if (data !== undefined) block.data = data;
+  for (const line of text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n')) field(block, line);
   return block;
 }
 
-/** Splits a byte stream into blocks as they complete; feed it every read, then `end()`. */
+/** Splits a stream into blocks as they complete; feed it every read, then `end()`. */
 export class SseParser {
-  private pending: Uint8Array = EMPTY;
-  /** How far `pending` was already scanned, and whether that point is a line start. */
+  private pending = '';
+  /** How far `pending` was scanned, and whether that point is a line start (a blank line there ends the block). */
   private scanned = 0;
   private atLineStart = true;
   /** The last read ended in CR: an LF first in the next one is the rest of that line end. */
@@ -65,48 +73,58 @@ export class SseParser {
   private first = true;
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-  /** The blocks this read completed; `pending` keeps the start of the next. */
+  /** The blocks this read completed; the start of the next is held. */
   push(chunk: Uint8Array): SseBlock[] {
-    const buf = joined(this.pending, chunk);
+    let decoded = this.decoder.decode(chunk, { stream: true });
+    if (this.first && decoded !== '') {
+      this.first = false;
+      // The stream's first BOM is not part of the first field name.
+      if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
+    }
+    const text = this.pending + decoded;
     let i = this.scanned;
-    if (this.crAtEnd && buf[i] === LF) i++;
+    if (this.crAtEnd && text.charCodeAt(i) === LF) i++;
     this.crAtEnd = false;
     const blocks: SseBlock[] = [];
     let start = 0;
     let lineStart = this.atLineStart;
-    const n = buf.byteLength;
+    const n = text.length;
+    // Most streams never send a CR: their lines are found with indexOf; the rest are walked.
+    const onlyLf = text.indexOf('\r', i) < 0;
     while (i < n) {
-      const b = buf[i]!;
-      if (b !== LF && b !== CR) {
+      const c = text.charCodeAt(i);
+      if (c !== LF && c !== CR) {
         lineStart = false;
-        i++;
+        if (!onlyLf) {
+          i++;
+          continue;
+        }
+        const lf = text.indexOf('\n', i);
+        i = lf < 0 ? n : lf;
         continue;
       }
       let end = i + 1;
-      if (b === CR) {
-        if (end < n && buf[end] === LF) end++;
+      if (c === CR) {
+        if (end < n && text.charCodeAt(end) === LF) end++;
         else if (end === n) this.crAtEnd = true;
       }
       if (lineStart) {
-        const raw = buf.subarray(start, end);
-        blocks.push(parseBlock(raw, this.text(raw)));
+        blocks.push(parseBlock(text.slice(start, end)));
         start = end;
       }
       lineStart = true;
       i = end;
     }
     this.atLineStart = lineStart;
-    const rest = n - start;
-    if (rest > MAX_BLOCK_BYTES) throw new SseBlockTooLarge(`an event grew past ${MAX_BLOCK_BYTES} bytes without ending`);
-    // Copied: a view would pin the whole read's buffer for as long as the event takes to finish.
-    this.pending = rest === 0 ? EMPTY : buf.slice(start);
-    this.scanned = rest;
+    this.pending = start === n ? '' : text.slice(start);
+    this.scanned = this.pending.length;
+    if (this.pending.length > MAX_BLOCK_BYTES) throw new SseBlockTooLarge(`an event grew past ${MAX_BLOCK_BYTES} bytes without ending`);
     return blocks;
   }
 
-  /** Bytes of an event that has not ended yet. */
+  /** Characters of an event that has not ended yet. */
   get held(): number {
-    return this.pending.byteLength;
+    return this.pending.length;
   }
 
   /**
@@ -114,21 +132,11 @@ export class SseParser {
    * their last event without the blank line mean it, so a held block with data is still an event.
    */
   end(): SseBlock | undefined {
-    const rest = this.pending;
-    this.pending = EMPTY;
+    const rest = this.pending + this.decoder.decode();
+    this.pending = '';
     this.scanned = 0;
-    if (rest.byteLength === 0) return undefined;
-    const block = parseBlock(rest, this.text(rest));
+    if (rest === '') return undefined;
+    const block = parseBlock(rest);
     return block.data === undefined ? undefined : block;
-  }
-
-  private text(raw: Uint8Array): string {
-    let bytes = raw;
-    if (this.first) {
-      this.first = false;
-      // The stream's first BOM is not part of the first field name.
-      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    }
-    return this.decoder.decode(bytes);
   }
 }

@@ -16,7 +16,7 @@ function parse(text: string, step = 0): SseBlock[] {
   return out;
 }
 
-const fields = (blocks: SseBlock[]) => blocks.map(({ raw: _raw, ...rest }) => rest);
+const fields = (blocks: SseBlock[]): Record<string, unknown>[] => blocks.map((b) => Object.fromEntries(Object.entries({ data: b.data, event: b.event, id: b.id, retry: b.retry }).filter(([, v]) => v !== undefined)));
 
 // Each rule of the WHATWG event-stream format ("Server-sent events", interpreting an event stream).
 describe.each([
@@ -41,7 +41,7 @@ describe.each([
   ['a last event without its blank line (providers do this) still counts', 'data: a\n\ndata: tail', [{ data: 'a' }, { data: 'tail' }]],
   ['an unfinished block of comments at the end is nothing', 'data: a\n\n: bye', [{ data: 'a' }]],
 ] as const)('%s', (_name, text, expected) => {
-  test('whole', () => expect(fields(parse(text))).toEqual(expected as unknown as SseBlock[]));
+  test('whole', () => expect(fields(parse(text))).toEqual(expected as unknown as Record<string, unknown>[]));
   test('cut at every byte offset', () => {
     const bytes = enc.encode(text);
     for (let cut = 1; cut < bytes.byteLength; cut++) {
@@ -49,7 +49,7 @@ describe.each([
       const out = [...parser.push(bytes.slice(0, cut)), ...parser.push(bytes.slice(cut))];
       const last = parser.end();
       if (last) out.push(last);
-      expect(fields(out)).toEqual(expected as unknown as SseBlock[]);
+      expect(fields(out)).toEqual(expected as unknown as Record<string, unknown>[]);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { parseBlock } from '../../src/exchange/sse-parser.ts';
 import { UsageSum } from '../../src/mcp/agent-round.ts';
 import { RoundAssembler } from '../../src/mcp/stream-round.ts';
 import { ToolSet, type McpTool } from '../../src/mcp/tool-set.ts';
@@ -14,7 +15,7 @@ const ev = (data: string) => {
   } catch {
     json = undefined;
   }
-  return { raw: new Uint8Array(), data, json, done: data === '[DONE]' };
+  return Object.assign(parseBlock(`data: ${data}\n\n`), { data, json, done: data === '[DONE]' });
 };
 
 describe('one streamed round', () => {
