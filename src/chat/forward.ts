@@ -5,7 +5,7 @@
 import type { GatewayContext } from '../context.ts';
 import { Exchange } from '../exchange/exchange.ts';
 import { relayChatStream, SSE_HEADERS } from '../exchange/relay.ts';
-import { constantProviderRequest } from '../providers/request.ts';
+import { providerRequest } from '../providers/request.ts';
 import type { Provider } from '../providers/registry.ts';
 import type { ChatRequest, ChatTool } from '../schemas.ts';
 import { withRequestId, type RequestRecord } from '../telemetry/request-record.ts';
@@ -46,7 +46,7 @@ export function chatExchange(ctx: GatewayContext, provider: Provider, body: Chat
   const exchange = new Exchange(ctx.exchanges, {
     provider,
     method: 'POST',
-    request: constantProviderRequest(provider, provider.endpoints.chat, body.stream === true ? ASK_SSE : ASK_JSON),
+    request: providerRequest(provider, provider.endpoints.chat, body.stream === true ? ASK_SSE : ASK_JSON),
     body: JSON.stringify(upstreamChatBody(provider, body, extraTools)),
     model: body.model,
     clientGone: client.gone,

@@ -52,11 +52,8 @@ export async function prepareChat(ctx: GatewayContext, request: Request, provide
   return { provider, body };
 }
 
-/**
- * The client of a request, for its exchanges. Its signal is only looked at once an exchange outlived a
- * sweep of the clock: creating a served request's signal costs every request (bench/README.md,
- * "Hot-path tricks kept"), and most chats end before a hang-up could matter.
- */
+/** The client of a request, for its exchanges: its hang-up ends them. */
 export function clientOf(ctx: GatewayContext, request: Request): ChatClient {
-  return { gone: () => request.signal.aborted, rec: ctx.telemetry.records.get(request) };
+  const signal = request.signal;
+  return { gone: () => signal.aborted, rec: ctx.telemetry.records.get(request) };
 }

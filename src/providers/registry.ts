@@ -5,7 +5,6 @@ import { createUpstreamSession } from '../exchange/session.ts';
 import { PROVIDER_ROWS, type AuthType } from '../spec.ts';
 import type { ProviderAdapter } from './adapter.ts';
 import { ADAPTERS } from './adapters.ts';
-import type { ProviderRequest } from './request.ts';
 
 /** A provider ready to be called. Built per app: nothing in it is shared between apps. */
 export interface Provider {
@@ -23,8 +22,6 @@ export interface Provider {
   urlSet: boolean;
   /** Its own connection pool, shaped by the CLIENT_* settings. */
   session: Bun.FetchSession;
-  /** Requests built from the gateway's constant headers, by path (src/providers/request.ts). */
-  requests: Map<string, Map<object, ProviderRequest>>;
 }
 
 export type Registry = ReadonlyMap<string, Provider>;
@@ -52,7 +49,6 @@ export function buildRegistry(config: Config): Registry {
       usable: row.authType === 'none' || Boolean(apiKey),
       urlSet: (s as { urlSet?: boolean } | undefined)?.urlSet === true,
       session: createUpstreamSession(config.client),
-      requests: new Map(),
     });
   }
   return registry;

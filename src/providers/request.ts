@@ -40,15 +40,3 @@ export function providerRequest(provider: Provider, path: string, own: Readonly<
   if (header) headers[header[0]] = header[1];
   return { url: urlOf(provider, path, query), headers };
 }
-
-/**
- * The same for a request whose own headers are one of the gateway's constants (chats, embeddings): built
- * once per provider, path and constant. The provider object belongs to one app, so the memo does too.
- */
-export function constantProviderRequest(provider: Provider, path: string, own: Readonly<Record<string, string>>): ProviderRequest {
-  let byHeaders = provider.requests.get(path);
-  if (!byHeaders) provider.requests.set(path, (byHeaders = new Map()));
-  let built = byHeaders.get(own);
-  if (!built) byHeaders.set(own, (built = providerRequest(provider, path, own)));
-  return built;
-}

@@ -76,10 +76,9 @@ export function createLogger(level: LogLevel, sink?: LogSink, secrets: readonly 
   const scrub = secretScrubber(secrets);
   const batcher = sink ? undefined : new LineBatcher((text) => process.stdout.write(text), scrub);
   const out: LogSink = batcher ? batcher.add : (line) => sink?.(scrub(line));
-  const clock = new IsoClock();
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
-    const line = { time: clock.now(), level: lvl, msg, ...fields };
+    const line = { time: new Date().toISOString(), level: lvl, msg, ...fields };
     out(`${JSON.stringify(line, fields && holdsError(fields) ? errorReplacer : undefined)}\n`);
   };
   return {
@@ -90,21 +89,6 @@ export function createLogger(level: LogLevel, sink?: LogSink, secrets: readonly 
     enabled: (lvl) => RANK[lvl] >= min,
     flush: () => batcher?.flush(),
   };
-}
-
-/** The current time in ISO 8601, formatted once per millisecond however many lines share it. */
-class IsoClock {
-  private ms = 0;
-  private text = '';
-
-  now(): string {
-    const ms = Date.now();
-    if (ms !== this.ms) {
-      this.ms = ms;
-      this.text = new Date(ms).toISOString();
-    }
-    return this.text;
-  }
 }
 
 function holdsError(fields: LogFields): boolean {

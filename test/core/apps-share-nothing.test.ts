@@ -29,10 +29,10 @@ function gateway(url: string, key: string) {
   return { app, logs, clock, chat };
 }
 
-test('two apps in one process keep their own clocks, logs and provider caches', async () => {
+test('two apps in one process keep their own clocks, logs and providers (URL, key, connection pool)', async () => {
   const a = gateway(fakeA.url, 'sk-app-a-1234');
   const b = gateway(fakeB.url, 'sk-app-b-1234');
-  // Same provider id and path in both: each app's cached request has its own URL and key.
+  // Same provider id and path in both: each app's provider has its own URL, key and pool.
   expect(((await (await a.chat('gpt-4o')).json()) as ReturnType<typeof chatCompletion>).choices[0]!.message.content).toBe('from A');
   expect(((await (await b.chat('gpt-4o')).json()) as ReturnType<typeof chatCompletion>).choices[0]!.message.content).toBe('from B');
   expect(fakeA.last().headers.authorization).toBe('Bearer sk-app-a-1234');
