@@ -5,7 +5,6 @@ import { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { asGatewayError, GatewayError, MESSAGES, renderSpecError } from './errors.ts';
-import { DeadlineClock } from './exchange/clock.ts';
 import { loadAuth, loadLimits, loadMcp, loadMetrics, loadRouting } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
@@ -32,8 +31,6 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** OIDC cooldowns and timeouts, when the defaults do not fit (tests shorten them). */
   authTimings?: AuthTimings;
-  /** The clock of the app's exchanges (made here; a test passes its own to watch it). */
-  clock?: DeadlineClock;
 }
 
 /** Every secret the config holds, so the logger can mask any that slips through. */
@@ -78,7 +75,6 @@ export function createApp(config: Config, deps: AppDeps = {}) {
   const logger = deps.logger ?? createLogger(config.logLevel, undefined, configSecrets(config));
   const metrics = deps.metrics ?? (config.telemetry.enable ? new (loadMetrics().GatewayMetrics)() : undefined);
   const telemetry = new Telemetry(logger, metrics);
-  const clock = deps.clock ?? new DeadlineClock();
   const ctx: GatewayContext = {
     config,
     telemetry,
@@ -86,7 +82,6 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     policy: new ModelPolicy(config),
     logger,
     exchanges: {
-      clock,
       timeouts: {
         headerTimeoutMs: config.client.responseHeaderTimeoutMs,
         timeoutMs: config.client.timeoutMs,
@@ -127,7 +122,6 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     .onStart(() => routing?.listen())
     .onStop(async () => {
       routing?.stop();
-      clock.stop();
       if (responseStore instanceof RedisResponseStore) responseStore.close();
       await mcp?.close();
       logger.flush();

@@ -37,7 +37,7 @@ export function upstreamChatBody(provider: Provider, body: ChatRequest, extraToo
 
 /** Who a chat is for: the client's hang-up ends it; the record collects its exchanges. */
 export interface ChatClient {
-  gone: () => boolean;
+  signal: AbortSignal;
   rec?: RequestRecord;
 }
 
@@ -49,7 +49,7 @@ export function chatExchange(ctx: GatewayContext, provider: Provider, body: Chat
     request: providerRequest(provider, provider.endpoints.chat, body.stream === true ? ASK_SSE : ASK_JSON),
     body: JSON.stringify(upstreamChatBody(provider, body, extraTools)),
     model: body.model,
-    clientGone: client.gone,
+    client: client.signal,
   });
   client.rec?.exchanges.push(exchange.summary);
   return exchange;

@@ -54,6 +54,5 @@ export async function prepareChat(ctx: GatewayContext, request: Request, provide
 
 /** The client of a request, for its exchanges: its hang-up ends them. */
 export function clientOf(ctx: GatewayContext, request: Request): ChatClient {
-  const signal = request.signal;
-  return { gone: () => signal.aborted, rec: ctx.telemetry.records.get(request) };
+  return { signal: request.signal, rec: ctx.telemetry.records.get(request) };
 }

@@ -13,7 +13,6 @@ import { GatewayError } from '../errors.ts';
 import { AS_BYTES, AS_TEXT, readWhole, type BodyForm } from '../http/bytes.ts';
 import type { Provider } from '../providers/registry.ts';
 import type { ProviderRequest } from '../providers/request.ts';
-import type { DeadlineClock, Watch, WatchEnd } from './clock.ts';
 import { clientGoneError, cutError, providerError, timeoutError, unreachableError, type TimeoutPhase } from './failure.ts';
 import { MAX_BLOCK_BYTES, parseBlock, SseBlockTooLarge, SseParser, type SseBlock } from './sse-parser.ts';
 import { mergeUsage, usageOf, type TokenUsage } from './usage.ts';
@@ -27,9 +26,8 @@ export interface UpstreamTimeouts {
   disableCompression: boolean;
 }
 
-/** What every exchange of one app shares: its clock and bounds, and where dropped events are reported. */
+/** What every exchange of one app shares: its bounds, and where dropped events are reported. */
 export interface ExchangeDeps {
-  clock: DeadlineClock;
   timeouts: UpstreamTimeouts;
   /** A malformed stream event was dropped (logged and counted by the app). */
   onDropped(provider: Provider, why: string): void;
@@ -42,8 +40,8 @@ export interface ExchangeSpec {
   body?: BodyInit | null;
   /** The model as the provider knows it, for the summary. */
   model?: string;
-  /** Asked on the clock's sweeps: true once the client went away (the exchange is then aborted). */
-  clientGone?: () => boolean;
+  /** The client's signal: when it aborts (the client went away), so does the exchange. */
+  client?: AbortSignal;
   /** Overrides of the app's bounds (the model list has its own deadline). */
   timeouts?: Partial<UpstreamTimeouts>;
 }
@@ -85,11 +83,12 @@ export class Exchange {
   readonly summary: ExchangeSummary;
   private readonly controller = new AbortController();
   private readonly timeouts: UpstreamTimeouts;
-  private watch: Watch | undefined;
+  /** The deadline of the phase under way (headers, the whole body, the next stream read). */
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private phase: TimeoutPhase = 'headers';
   /** The bound of the current phase, for the timeout's reason. */
   private waitMs = 0;
-  /** Set when the clock or `abort` ended the exchange; what any pending read then fails with. */
+  /** Set when a deadline, the client or `abort` ended the exchange; what any pending read then fails with. */
   private failure: GatewayError | undefined;
   private response: Response | undefined;
   private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -125,8 +124,10 @@ export class Exchange {
   async openAny(): Promise<Response> {
     const t = this.timeouts;
     const headerWait = t.headerTimeoutMs > 0 && t.timeoutMs > 0 ? Math.min(t.headerTimeoutMs, t.timeoutMs) : Math.max(t.headerTimeoutMs, t.timeoutMs);
-    this.waitMs = headerWait;
-    this.watch = this.deps.clock.watch(headerWait, this.spec.clientGone, this.onWatchEnd);
+    const client = this.spec.client;
+    if (client?.aborted) throw this.fail(clientGoneError());
+    client?.addEventListener('abort', this.onClientGone, { once: true });
+    this.arm(headerWait);
     const { request } = this.spec;
     const headers = t.disableCompression && request.headers['accept-encoding'] !== 'identity' ? { ...request.headers, 'accept-encoding': 'identity' } : request.headers;
     try {
@@ -141,6 +142,8 @@ export class Exchange {
     } catch (err) {
       throw this.fail(this.failure ?? unreachableError(this.provider, err));
     }
+    // The header wait is over; each read of the body has its own deadline.
+    clearTimeout(this.timer);
     this.summary.headersMs = performance.now() - this.summary.startedAt;
     this.summary.status = this.response.status;
     return this.response;
@@ -249,10 +252,8 @@ export class Exchange {
 
   /** Ends the exchange now, closing the provider's connection; `why` (default: the client left) is what pending reads fail with. */
   abort(why: GatewayError = clientGoneError()): void {
-    this.failure ??= why;
-    this.controller.abort(this.failure);
-    void this.reader?.cancel().catch(() => undefined);
-    this.fail(this.failure);
+    this.stop(why);
+    this.fail(this.failure ?? why);
   }
 
   /** Marks how the exchange ended, once. */
@@ -261,7 +262,8 @@ export class Exchange {
     this.summary.outcome = outcome;
     if (code) this.summary.errorCode = code;
     this.summary.durationMs = performance.now() - this.summary.startedAt;
-    if (this.watch) this.deps.clock.unwatch(this.watch);
+    clearTimeout(this.timer);
+    this.spec.client?.removeEventListener('abort', this.onClientGone);
   }
 
   private fail(err: GatewayError): GatewayError {
@@ -269,11 +271,23 @@ export class Exchange {
     return err;
   }
 
-  private readonly onWatchEnd = (why: WatchEnd): void => {
-    this.failure = why === 'client' ? clientGoneError() : timeoutError(this.provider, this.phase, Math.round(this.waitMs));
+  /** Starts the deadline of the next phase, `ms` from now (0: none). */
+  private arm(ms: number): void {
+    this.waitMs = ms;
+    clearTimeout(this.timer);
+    this.timer = ms > 0 ? setTimeout(this.onDeadline, ms) : undefined;
+  }
+
+  private readonly onDeadline = (): void => this.stop(timeoutError(this.provider, this.phase, Math.round(this.waitMs)));
+
+  private readonly onClientGone = (): void => this.stop(clientGoneError());
+
+  /** Ends the provider's side at once; pending reads fail with `why`. */
+  private stop(why: GatewayError): void {
+    this.failure ??= why;
     this.controller.abort(this.failure);
     void this.reader?.cancel().catch(() => undefined);
-  };
+  }
 
   /** Keeps the well-formed blocks, parsing each event's JSON; a malformed event is dropped and reported. */
   private accept(blocks: SseBlock[], reportDropped = true): (SseBlock | StreamEvent)[] {
@@ -309,20 +323,18 @@ export class Exchange {
   private async read(phase: TimeoutPhase): Promise<Uint8Array | undefined> {
     if (this.failure) throw this.failure;
     this.phase = phase;
-    this.waitMs = this.timeouts.timeoutMs;
     const body = this.answer.body;
     if (!body) return undefined;
     this.reader ??= body.getReader();
-    const watch = this.watch;
-    if (watch && this.timeouts.timeoutMs > 0) watch.deadline = performance.now() + this.timeouts.timeoutMs;
+    this.arm(this.timeouts.timeoutMs);
     try {
       const { done, value } = await this.reader.read();
       return done ? undefined : value;
     } catch (err) {
       throw this.fail(this.failure ?? (err instanceof GatewayError ? err : cutError(this.provider, err, true)));
     } finally {
-      // The clock stops while the caller (a slow client) takes its time.
-      if (watch) watch.deadline = Number.POSITIVE_INFINITY;
+      // No deadline while the caller (a slow client) takes its time.
+      clearTimeout(this.timer);
     }
   }
 
@@ -330,11 +342,13 @@ export class Exchange {
   private async readBody<T>(form: BodyForm<T>, maxBytes: number): Promise<T> {
     if (this.failure) throw this.failure;
     this.phase = 'body';
-    this.waitMs = this.timeouts.timeoutMs;
     const response = this.answer;
-    const watch = this.watch;
     const t = this.timeouts.timeoutMs;
-    if (watch) watch.deadline = t > 0 ? this.summary.startedAt + t : Number.POSITIVE_INFINITY;
+    // What is left of CLIENT_TIMEOUT since the exchange started.
+    if (t > 0) {
+      this.arm(Math.max(1, t - (performance.now() - this.summary.startedAt)));
+      this.waitMs = t;
+    }
     // A compressed body's declared length does not bound its decoded size.
     const declared = response.headers.get('content-length');
     const lengthBounds = declared !== null && Number(declared) <= maxBytes && !response.headers.has('content-encoding');

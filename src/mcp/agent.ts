@@ -52,7 +52,7 @@ export function mcpChatRunner(opts: AgentOptions): ChatRunner {
       else request.signal.addEventListener('abort', abort, { once: true });
     }
     const signal = controller?.signal ?? request.signal;
-    client.gone = () => signal.aborted;
+    client.signal = signal;
     const run: AgentRun = {
       ctx,
       provider: chat.provider,

@@ -30,7 +30,7 @@ async function fetchProviderModels(ctx: GatewayContext, provider: Provider, sign
       provider,
       method: 'GET',
       request: providerRequest(provider, provider.endpoints.models, ASK_JSON, query ? new URLSearchParams(query) : undefined),
-      clientGone: () => signal.aborted,
+      client: signal,
       timeouts: { timeoutMs },
     });
     await exchange.open();

@@ -44,7 +44,7 @@ export function protocolExchange(
     request: providerRequest(provider, path, headers),
     body,
     model,
-    clientGone: client.gone,
+    client: client.signal,
   });
   client.rec?.exchanges.push(exchange.summary);
   return exchange;

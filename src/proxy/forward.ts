@@ -72,7 +72,7 @@ export async function forwardProxy(ctx: GatewayContext, request: Request): Promi
     // A raw pass-through: the provider's own status and body come back, errors included.
     request: providerRequest(provider, path, forwardedHeaders(request.headers), query),
     body: body && body.byteLength > 0 ? body : undefined,
-    clientGone: () => request.signal.aborted,
+    client: request.signal,
   });
   rec?.exchanges.push(exchange.summary);
   const answer = await exchange.openAny();

@@ -26,8 +26,7 @@ export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAt
   let attempts = 0;
   return async (d, body, signal) => {
     // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
-    // Not before the first: asking creates the request's signal, which costs every request.
-    if (attempts++ > 0 && client.gone()) throw clientGoneError();
+    if (attempts++ > 0 && client.signal.aborted) throw clientGoneError();
     const provider = requireUsableProvider(ctx.registry, d.provider);
     checkVision(ctx.config.enableVision, provider, body.messages);
     const exchange = chatExchange(ctx, provider, body, client);

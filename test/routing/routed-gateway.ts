@@ -8,7 +8,6 @@ import { resolveModel } from '../../src/chat/resolve.ts';
 import { loadConfig, type Env } from '../../src/config.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { asGatewayError, renderSpecError } from '../../src/errors.ts';
-import { DeadlineClock } from '../../src/exchange/clock.ts';
 import { buildRegistry } from '../../src/providers/registry.ts';
 import type { RoutingEvent } from '../../src/routing/engine.ts';
 import { RoutingFeature } from '../../src/routing/feature.ts';
@@ -30,7 +29,6 @@ export function routedGateway(env: Env, routingYaml: string, opts: { recordEvent
   const logs: string[] = [];
   const config = loadConfig({ LOG_LEVEL: 'debug', OLLAMA_API_URL: 'http://127.0.0.1:9/v1', ...env });
   const logger = createLogger('debug', (line) => logs.push(line));
-  const clock = new DeadlineClock();
   const ctx: GatewayContext = {
     config,
     registry: buildRegistry(config),
@@ -38,7 +36,6 @@ export function routedGateway(env: Env, routingYaml: string, opts: { recordEvent
     logger,
     telemetry: new Telemetry(logger),
     exchanges: {
-      clock,
       timeouts: { headerTimeoutMs: config.client.responseHeaderTimeoutMs, timeoutMs: config.client.timeoutMs, disableCompression: config.client.disableCompression },
       onDropped: () => undefined,
     },
@@ -52,7 +49,7 @@ export function routedGateway(env: Env, routingYaml: string, opts: { recordEvent
     async fetch(request) {
       try {
         const body = (await request.json()) as ChatRequest;
-        const client = { gone: () => request.signal.aborted };
+        const client = { signal: request.signal };
         const route = routing.aliasRoute(body.model, null);
         if (route) {
           routing.checkAlias(body.model);
@@ -72,7 +69,6 @@ export function routedGateway(env: Env, routingYaml: string, opts: { recordEvent
     logs,
     stop: () => {
       void server.stop(true);
-      clock.stop();
     },
   };
 }
