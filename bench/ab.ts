@@ -4,7 +4,9 @@
  * which other work on the machine disturbs far less than requests/s.
  *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] [--paired] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
  * An argument `LOG_LEVEL=warn@src/main.ts` runs src/main.ts with LOG_LEVEL=warn; an entry that is not a
- * .ts file is run as a compiled gateway.
+ * .ts file is run as a compiled gateway. `MODEL=<name>` in a variant's list is not passed on as a setting:
+ * that variant's requests ask for exactly that model (e.g. a routing alias `fast`) instead of
+ * `openai/gpt-4o-mini`. --json=FILE writes every turn's figures (CPU µs/req, req/s, failures) as JSON.
  * --paired: every variant is started once and they take turns of --seconds (1 s is enough) under load,
  * and each turn is compared with the first variant's turn just before it. This machine's speed moves in
  * steps of up to ±30% from one second to the next (other VMs on the host); the median of those per-turn
@@ -23,10 +25,11 @@ const rounds = opt('rounds', 4);
 const seconds = opt('seconds', 4);
 const stream = argv.includes('--stream');
 const paired = argv.includes('--paired');
+const jsonOut = argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 const variants = argv.filter((a) => !a.startsWith('--'));
 if (variants.length === 0) throw new Error('usage: bun run bench/ab.ts [--rounds=N] [--seconds=S] [--stream] [--paired] entry.ts [NAME=V@entry.ts ...]');
 
-function parseVariant(v: string): { entry: string; env: Record<string, string> } {
+function parseVariant(v: string): { entry: string; env: Record<string, string>; model?: string } {
   const at = v.lastIndexOf('@');
   if (at < 0) return { entry: v, env: {} };
   const env = Object.fromEntries(
@@ -35,7 +38,10 @@ function parseVariant(v: string): { entry: string; env: Record<string, string> }
       .split(',')
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  return { entry: v.slice(at + 1), env };
+  // MODEL is read here, not passed on: the model this variant's requests ask for, as sent.
+  const model = env.MODEL;
+  delete env.MODEL;
+  return { entry: v.slice(at + 1), env, ...(model === undefined ? {} : { model }) };
 }
 
 // As in run.ts: the provider pool sized for the load, or connections churn and swamp what is compared.
@@ -56,16 +62,23 @@ const mockPort = (JSON.parse(new TextDecoder().decode(first.value).split('\n')[0
 const cpu: number[][] = variants.map(() => []);
 const rps: number[][] = variants.map(() => []);
 const peak: number[][] = variants.map(() => []);
+const failed: number[][] = variants.map(() => []);
+/** The model a variant's requests name exactly (MODEL=...), when it sets one. */
+const modelOf = new Map<RunningTarget, string>();
 
 function startVariant(v: string) {
   const { entry, env } = parseVariant(v);
   // A .ts entry runs from source; anything else is taken for a compiled gateway.
   const kind = entry.endsWith('.ts') ? 'source' : 'binary';
-  return startTarget(kind, { mockPort, pin: targetPin, entry, binary: entry, env: { ...POOL_ENV, ...env } });
+  return startTarget(kind, { mockPort, pin: targetPin, entry, binary: entry, env: { ...POOL_ENV, ...env } }).then((t) => {
+    const model = parseVariant(v).model;
+    if (model !== undefined) modelOf.set(t, model);
+    return t;
+  });
 }
 
 function loadSpec(t: RunningTarget, durationSec: number) {
-  return { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(t, 'gpt-4o-mini', stream), connections: 64, durationSec };
+  return { port: t.port, method: 'POST' as const, path: '/v1/chat/completions', headers: t.headers, body: chatBody(modelOf.has(t) ? { ...t, model: () => modelOf.get(t) ?? '' } : t, 'gpt-4o-mini', stream), connections: 64, durationSec };
 }
 
 const warm = (t: RunningTarget) => runLoad(tool, loadSpec(t, 1), loadPin);
@@ -79,6 +92,7 @@ async function turn(i: number, t: RunningTarget): Promise<void> {
   cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
   rps[i]?.push(r.rps);
   peak[i]?.push(memoryOf(t.pid).peakMb);
+  failed[i]?.push(r.errors + r.non2xx);
   process.stderr.write(`${variants[i]}: ${Math.round(r.rps)} req/s, ${((used * 1000) / r.requests).toFixed(1)} µs CPU/req\n`);
 }
 
@@ -108,4 +122,5 @@ variants.forEach((v, i) => {
   const vsFirst = median(c.map((x, k) => x / (cpu[0]?.[k] ?? Number.NaN)));
   console.log(`| ${v} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${vsFirst.toFixed(3)} | ${Math.round(Math.max(...r))} | ${Math.round(median(r))} | ${median(peak[i] ?? []).toFixed(1)} MB |`);
 });
+if (jsonOut) await Bun.write(jsonOut, JSON.stringify({ variants, stream, paired, rounds, seconds, cpuUs: cpu, rps, peakMb: peak, failed }, null, 1));
 killAll();
