@@ -238,9 +238,10 @@ async function main(): Promise<void> {
     durationSec: (performance.now() - began) / 1000,
     mock: { chunks: MOCK_CHUNKS, delayMs: MOCK_DELAY_MS },
   };
-  // The load and soak figures (bench/load-soak.ts) live in the same file: keep them.
-  const loadSoak = sectionOf(readIfExists(outFile), 'load-soak');
-  writeFileSync(outFile, loadSoak ? `${renderReport(report).trimEnd()}\n\n${loadSoak}\n` : renderReport(report));
+  // The figures of the other harnesses (load-soak.ts, held-streams.ts, overhead.ts) live in the same file: keep them.
+  const previous = readIfExists(outFile);
+  const kept = ['load-soak', 'held-streams', 'overhead'].map((name) => sectionOf(previous, name)).filter((s) => s);
+  writeFileSync(outFile, kept.length > 0 ? `${renderReport(report).trimEnd()}\n\n${kept.join('\n\n')}\n` : renderReport(report));
   log(`wrote ${outFile} in ${Math.round(report.durationSec)} s`);
   // A smoke run must prove the harness works: at least one target measured in full.
   if (results.every((r) => Object.keys(r).length === 0)) process.exitCode = 1;
