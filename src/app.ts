@@ -5,6 +5,7 @@ import { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { asGatewayError, GatewayError, MESSAGES, renderSpecError } from './errors.ts';
+import { RequestBodies } from './http/body.ts';
 import { loadAuth, loadLimits, loadMcp, loadMetrics, loadRouting } from './optional.ts';
 import { buildRegistry } from './providers/registry.ts';
 import { finishWithError, requestLifecycle } from './server/lifecycle.ts';
@@ -81,6 +82,7 @@ export function createApp(config: Config, deps: AppDeps = {}) {
     registry: buildRegistry(config),
     policy: new ModelPolicy(config),
     logger,
+    bodies: new RequestBodies(config.server.maxBodyBytes),
     exchanges: {
       timeouts: {
         headerTimeoutMs: config.client.responseHeaderTimeoutMs,

@@ -2,6 +2,7 @@
 import type { ModelPolicy } from './chat/policy.ts';
 import type { Config } from './config.ts';
 import type { ExchangeDeps } from './exchange/exchange.ts';
+import type { RequestBodies } from './http/body.ts';
 import type { Registry } from './providers/registry.ts';
 import type { RoutingFeature } from './routing/feature.ts';
 import type { Logger } from './telemetry/log.ts';
@@ -15,6 +16,8 @@ export interface GatewayContext {
   telemetry: Telemetry;
   /** The app's clock and bounds for every exchange with a provider. */
   exchanges: ExchangeDeps;
+  /** JSON request bodies, read once per request (the limits check and the route share the read). */
+  bodies: RequestBodies;
   /** Aliases and failover, when ROUTING_CONFIG_PATH is set. */
   routing?: RoutingFeature;
 }

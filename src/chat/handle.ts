@@ -1,7 +1,7 @@
 /** The chat request path: body → validation → provider and model → policy → upstream. */
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { parseJsonBody, readLimitedText } from '../http/body.ts';
+import { parseJsonBody } from '../http/body.ts';
 import { requireUsableProvider, type Provider } from '../providers/registry.ts';
 import { chatRequestCheck, describeInvalid, type ChatRequest } from '../schemas.ts';
 import type { RoutingFeature } from '../routing/feature.ts';
@@ -27,7 +27,7 @@ export interface AliasChat {
 
 /** Reads and checks a chat request; every refusal is a GatewayError with the right status. */
 export async function prepareChat(ctx: GatewayContext, request: Request, providerParam: string | null, routing?: RoutingFeature): Promise<PreparedChat | AliasChat> {
-  const raw = parseJsonBody(await readLimitedText(request, ctx.config.server.maxBodyBytes));
+  const raw = parseJsonBody(await ctx.bodies.text(request));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new GatewayError(400, 'invalid_request', 'Invalid request body: expected a JSON object');
   }

@@ -32,15 +32,16 @@ const JSON_ROUTES: Record<string, number | undefined> = {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** What a limited request asks for: the model as the client named it, and the tokens to reserve. */
-async function askedFor(request: Request, path: string, limiter: Limiter, maxBodyBytes: number): Promise<{ model?: string; tokens: number }> {
+async function askedFor(ctx: GatewayContext, request: Request, path: string, limiter: Limiter): Promise<{ model?: string; tokens: number }> {
   const jsonRoute = path in JSON_ROUTES;
   const cap = jsonRoute ? (JSON_ROUTES[path] ?? limiter.defaultMaxTokens) : limiter.defaultMaxTokens;
   // Reading a copy of the body costs ~0.06 ms; a file of request limits alone needs neither model nor tokens.
   if (!limiter.readsBody) return { tokens: 0 };
   const isJson = jsonRoute || (request.headers.get('content-type') ?? '').includes('json');
   if (!BODY_METHODS.has(request.method) || !isJson) return { tokens: BODY_METHODS.has(request.method) ? cap : 0 };
-  // A copy: the route reads the body itself. Over SERVER_MAX_BODY_SIZE this throws the route's own 413.
-  const text = await readLimitedText(request.clone(), maxBodyBytes);
+  // A JSON route's body is read once, shared with the route; the proxy passes its bytes on, so it gets a
+  // copy. Over SERVER_MAX_BODY_SIZE either throws the route's own 413.
+  const text = jsonRoute ? await ctx.bodies.text(request) : await readLimitedText(request.clone(), ctx.config.server.maxBodyBytes);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -95,7 +96,7 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
       if (!limiter) return;
       const path = new URL(request.url).pathname;
       if (!(path in JSON_ROUTES && request.method === 'POST') && !path.startsWith('/proxy/')) return;
-      const asked = await askedFor(request, path, limiter, config.server.maxBodyBytes);
+      const asked = await askedFor(ctx, request, path, limiter);
       const admission = await gate.admit(identify(request), asked.model, asked.tokens);
       admitted.set(request, admission);
       const rec = telemetry.records.get(request);

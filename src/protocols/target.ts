@@ -3,14 +3,14 @@ import { clientOf } from '../chat/handle.ts';
 import type { ChatClient } from '../chat/forward.ts';
 import { resolveModel } from '../chat/resolve.ts';
 import type { GatewayContext } from '../context.ts';
-import { parseJsonBody, readLimitedText } from '../http/body.ts';
+import { parseJsonBody } from '../http/body.ts';
 import { requireUsableProvider, type Provider } from '../providers/registry.ts';
 import type { Route } from '../routing/config.ts';
 import { describe } from '../telemetry/request-record.ts';
 
 /** The parsed body, under SERVER_MAX_BODY_SIZE. */
 export async function readJson(ctx: GatewayContext, request: Request): Promise<unknown> {
-  return parseJsonBody(await readLimitedText(request, ctx.config.server.maxBodyBytes));
+  return parseJsonBody(await ctx.bodies.text(request));
 }
 
 /** Where a request goes: the provider, the model as it knows it, and the client for the exchanges. */

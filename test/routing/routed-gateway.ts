@@ -8,6 +8,7 @@ import { resolveModel } from '../../src/chat/resolve.ts';
 import { loadConfig, type Env } from '../../src/config.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { asGatewayError, renderSpecError } from '../../src/errors.ts';
+import { RequestBodies } from '../../src/http/body.ts';
 import { buildRegistry } from '../../src/providers/registry.ts';
 import type { RoutingEvent } from '../../src/routing/engine.ts';
 import { RoutingFeature } from '../../src/routing/feature.ts';
@@ -35,6 +36,7 @@ export function routedGateway(env: Env, routingYaml: string, opts: { recordEvent
     policy: new ModelPolicy(config),
     logger,
     telemetry: new Telemetry(logger),
+    bodies: new RequestBodies(config.server.maxBodyBytes),
     exchanges: {
       timeouts: { headerTimeoutMs: config.client.responseHeaderTimeoutMs, timeoutMs: config.client.timeoutMs, disableCompression: config.client.disableCompression },
       onDropped: () => undefined,
