@@ -1,5 +1,5 @@
 /** Shared by the limits tests: a hand-driven clock, a logger that keeps its lines, temp files, limiters on either store. */
-import { afterAll } from 'bun:test';
+import { afterAll, beforeAll } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { MemoryLimitStore } from '../../src/limits/memory-store.ts';
 import { RedisLimitStore } from '../../src/limits/redis-store.ts';
 import type { LimitStore } from '../../src/limits/store.ts';
 import { createLogger, type Logger } from '../../src/telemetry/log.ts';
+import { REDIS_MISSING, REDIS_SERVER, RedisServer } from '../helpers/redis-server.ts';
 
 /** A clock the test moves; starts at a minute boundary (plus `offsetMs`) so window positions are known. */
 export class TestClock {
@@ -88,4 +89,20 @@ export function redisStore(url: string, prefix: string, timeoutMs = 2000): Redis
 /** A memory store, named like redisStore for test tables. */
 export function memoryStore(): MemoryLimitStore {
   return new MemoryLimitStore();
+}
+
+/**
+ * The stores a test file runs its table against: memory, and Redis on a real redis-server (started for
+ * the file, stopped after it) when one is installed.
+ */
+export function storesUnderTest(): [string, () => LimitStore][] {
+  let redis: RedisServer | undefined;
+  if (!REDIS_SERVER) console.warn(REDIS_MISSING);
+  beforeAll(async () => {
+    if (REDIS_SERVER) redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return [['memory', memoryStore], ...(REDIS_SERVER ? ([['redis', () => redisStore(redis!.url(), uniquePrefix())]] as [string, () => LimitStore][]) : [])];
 }

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import type { Limiter } from '../../src/limits/limiter.ts';
-import type { LimitStore } from '../../src/limits/store.ts';
 import { positionOf, waitMs } from '../../src/limits/windows.ts';
-import { REDIS_MISSING, REDIS_SERVER, RedisServer } from '../helpers/redis-server.ts';
-import { caller, limiterWith, memoryStore, redisStore, TestClock, uniquePrefix } from './harness.ts';
+import { caller, limiterWith, storesUnderTest, TestClock } from './harness.ts';
 
 const RULES = 'rules: [{ name: per-user, per: caller, requests_per_minute: 10 }]';
 const alice = caller('alice');
 
-let redis: RedisServer | undefined;
-if (!REDIS_SERVER) console.warn(REDIS_MISSING);
-beforeAll(async () => {
-  if (REDIS_SERVER) redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-const stores: [string, () => LimitStore][] = [
-  ['memory', memoryStore],
-  ...(REDIS_SERVER ? ([['redis', () => redisStore(redis!.url(), uniquePrefix())]] as [string, () => LimitStore][]) : []),
-];
+const stores = storesUnderTest();
 
 /** Sends `n` requests at the current time; returns how many were allowed. */
 async function burst(limiter: Limiter, n: number): Promise<number> {

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import type { LimitDecision } from '../../src/limits/limiter.ts';
-import type { LimitStore } from '../../src/limits/store.ts';
-import { REDIS_MISSING, REDIS_SERVER, RedisServer } from '../helpers/redis-server.ts';
-import { caller, limiterWith, memoryStore, redisStore, TestClock, uniquePrefix } from './harness.ts';
+import { caller, limiterWith, storesUnderTest, TestClock } from './harness.ts';
 
 const RULES = `rules:
   - { name: per-user, per: caller, requests_per_minute: 100, tokens_per_minute: 1000, tokens_per_day: 5000 }`;
 const alice = caller('alice');
 
-let redis: RedisServer | undefined;
-if (!REDIS_SERVER) console.warn(REDIS_MISSING);
-beforeAll(async () => {
-  if (REDIS_SERVER) redis = await RedisServer.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-const stores: [string, () => LimitStore][] = [
-  ['memory', memoryStore],
-  ...(REDIS_SERVER ? ([['redis', () => redisStore(redis!.url(), uniquePrefix())]] as [string, () => LimitStore][]) : []),
-];
+const stores = storesUnderTest();
 
 function allowed(d: LimitDecision): Extract<LimitDecision, { outcome: 'allowed' }> {
   if (d.outcome !== 'allowed') throw new Error(`expected allowed, got ${JSON.stringify(d)}`);
