@@ -8,7 +8,7 @@ import { readJson, resolveTarget } from './target.ts';
 export async function handleEmbeddings(ctx: GatewayContext, request: Request): Promise<Response> {
   const req = checkEmbeddingsRequest(await readJson(ctx, request));
   const { provider, model, client } = resolveTarget(ctx, request, '/v1/embeddings', req.model, false);
-  const path = embeddingsPath(provider.id);
+  const path = embeddingsPath(provider);
   const exchange = protocolExchange(ctx, provider, path, ownHeaders(request, false), JSON.stringify({ ...req, model }), model, client);
   await exchange.open();
   const { json } = await exchange.json(MAX_ANSWER_BYTES);

@@ -1,33 +1,16 @@
 /**
  * `POST /v1/embeddings` in OpenAI's shape (https://platform.openai.com/docs/api-reference/embeddings):
- * the request check, the answer check, and which providers have an OpenAI-compatible embeddings
- * endpoint (path relative to the provider's base URL). Embeddings are relayed, not translated.
+ * the request check and the answer check. Which providers have an OpenAI-compatible embeddings endpoint
+ * is part of each provider's adapter. Embeddings are relayed, not translated.
  */
 import { GatewayError } from '../errors.ts';
+import type { Provider } from '../providers/registry.ts';
 import { isRecord } from '../json.ts';
 
-/**
- * Providers with an embeddings endpoint, by spec provider id. Absent: groq, deepseek, moonshot and
- * anthropic document none; ollama_cloud serves embeddings only on its native /api/embed.
- */
-export const EMBEDDINGS_PATHS: Readonly<Record<string, string>> = {
-  openai: '/embeddings',
-  // https://docs.mistral.ai/api/#tag/embeddings
-  mistral: '/embeddings',
-  // https://ai.google.dev/gemini-api/docs/openai#embeddings
-  google: '/embeddings',
-  // https://docs.cohere.com/docs/compatibility-api
-  cohere: '/compatibility/v1/embeddings',
-  // https://github.com/ollama/ollama/blob/main/docs/openai.md : /v1/embeddings on the /v1 base.
-  ollama: '/embeddings',
-  // https://developers.cloudflare.com/workers-ai/configuration/open-ai-compatibility/
-  cloudflare: '/v1/embeddings',
-};
-
-/** The embeddings path of a provider, or a 400 naming it. */
-export function embeddingsPath(providerId: string): string {
-  const path = EMBEDDINGS_PATHS[providerId];
-  if (path === undefined) throw new GatewayError(400, 'provider_unsupported', `Provider ${providerId} does not support embeddings`);
+/** A provider's embeddings path (declared in its adapter, src/providers/adapters.ts), or a 400 naming it. */
+export function embeddingsPath(provider: Provider): string {
+  const path = provider.adapter.embeddings;
+  if (path === undefined) throw new GatewayError(400, 'provider_unsupported', `Provider ${provider.id} does not support embeddings`);
   return path;
 }
 

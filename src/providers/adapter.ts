@@ -15,6 +15,8 @@ export interface ProviderAdapter {
   fixedHeaders?: Record<string, string>;
   /** Providers that reject `stream_options` in a chat request. */
   rejectsStreamOptions?: boolean;
+  /** Path of its OpenAI-shaped embeddings endpoint; absent when it has none (`/v1/embeddings` answers 400). */
+  embeddings?: string;
   /** Maps one page of the provider's model list; `next` is the URL query to fetch the following page. */
   mapModels?: (body: unknown, providerId: string) => ModelPage;
 }

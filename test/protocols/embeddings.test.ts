@@ -1,7 +1,12 @@
 /** Embeddings: which providers have an endpoint, and the request and answer checks. */
 import { describe, expect, test } from 'bun:test';
 import { GatewayError } from '../../src/errors.ts';
-import { checkEmbeddingsRequest, checkEmbeddingsResponse, EMBEDDINGS_PATHS, embeddingsPath } from '../../src/protocols/embeddings.ts';
+import { loadConfig } from '../../src/config.ts';
+import { checkEmbeddingsRequest, checkEmbeddingsResponse, embeddingsPath } from '../../src/protocols/embeddings.ts';
+import { ADAPTERS } from '../../src/providers/adapters.ts';
+import { buildRegistry } from '../../src/providers/registry.ts';
+
+const registry = buildRegistry(loadConfig({}));
 import { PROVIDER_ROWS } from '../../src/spec.ts';
 
 function refusal(fn: () => unknown): GatewayError {
@@ -30,16 +35,17 @@ const paths: [string, string | null][] = [
 
 describe('embeddings endpoints per provider', () => {
   test.each(paths)('%s → %p', (id, path) => {
-    if (path !== null) expect(embeddingsPath(id)).toBe(path);
+    const provider = registry.get(id)!;
+    if (path !== null) expect(embeddingsPath(provider)).toBe(path);
     else {
-      const err = refusal(() => embeddingsPath(id));
+      const err = refusal(() => embeddingsPath(provider));
       expect([err.status, err.message]).toEqual([400, `Provider ${id} does not support embeddings`]);
     }
   });
 
   test('every provider of the spec is in the table above, and only those', () => {
     expect(PROVIDER_ROWS.map((r) => r.id).sort()).toEqual(paths.map(([id]) => id).sort());
-    expect(Object.keys(EMBEDDINGS_PATHS).sort()).toEqual(paths.filter(([, p]) => p !== null).map(([id]) => id).sort());
+    expect(Object.entries(ADAPTERS).filter(([, a]) => a.embeddings !== undefined).map(([id]) => id).sort()).toEqual(paths.filter(([, p]) => p !== null).map(([id]) => id).sort());
   });
 });
 
