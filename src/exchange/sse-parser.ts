@@ -26,8 +26,13 @@ export class SseBlock {
   retry?: number;
   private bytes: Uint8Array | undefined;
 
-  /** `text` is the block as the provider wrote it, line ends and blank line included. */
-  constructor(readonly text: string) {}
+  /** `text` is the block as the provider wrote it, line ends and blank line included; `bytes` its bytes when known. */
+  constructor(
+    readonly text: string,
+    bytes?: Uint8Array,
+  ) {
+    this.bytes = bytes;
+  }
 
   /** The block's bytes (valid UTF-8 encodes back to exactly what was sent); made only when asked for. */
   get raw(): Uint8Array {
@@ -51,8 +56,8 @@ function field(block: SseBlock, line: string): void {
 }
 
 /** Parses a block's text into its fields. */
-export function parseBlock(text: string): SseBlock {
-  const block = new SseBlock(text);
+export function parseBlock(text: string, bytes?: Uint8Array): SseBlock {
+  const block = new SseBlock(text, bytes);
   // The common block: `data: …` alone on one LF line, then the blank line.
   if (text.startsWith('data: ') && text.indexOf('\n') === text.length - 2 && text.charCodeAt(text.length - 1) === LF && !text.includes('\r')) {
     block.data = text.slice(6, -2);
@@ -81,6 +86,9 @@ export class SseParser {
       // The stream's first BOM is not part of the first field name.
       if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
     }
+    // An ASCII read that starts a block: text offsets are byte offsets, so each block's bytes are a view
+    // of the read (most reads are JSON events in ASCII), not an encoding of its text.
+    const sameOffsets = this.pending === '' && decoded.length === chunk.byteLength;
     const text = this.pending + decoded;
     let i = this.scanned;
     if (this.crAtEnd && text.charCodeAt(i) === LF) i++;
@@ -109,7 +117,7 @@ export class SseParser {
         else if (end === n) this.crAtEnd = true;
       }
       if (lineStart) {
-        blocks.push(parseBlock(text.slice(start, end)));
+        blocks.push(parseBlock(text.slice(start, end), sameOffsets ? chunk.subarray(start, end) : undefined));
         start = end;
       }
       lineStart = true;
