@@ -263,7 +263,9 @@ export class Exchange {
     if (code) this.summary.errorCode = code;
     this.summary.durationMs = performance.now() - this.summary.startedAt;
     clearTimeout(this.timer);
-    this.spec.client?.removeEventListener('abort', this.onClientGone);
+    // The client listener stays: it is `once`, it dies with the request's signal, and a late call finds
+    // the exchange ended and does nothing. Removing it cost 2–14% of a plain chat's CPU (paired A/B,
+    // two runs of 14 turns).
   }
 
   private fail(err: GatewayError): GatewayError {
@@ -280,7 +282,9 @@ export class Exchange {
 
   private readonly onDeadline = (): void => this.stop(timeoutError(this.provider, this.phase, Math.round(this.waitMs)));
 
-  private readonly onClientGone = (): void => this.stop(clientGoneError());
+  private readonly onClientGone = (): void => {
+    if (this.summary.outcome === 'pending') this.stop(clientGoneError());
+  };
 
   /** Ends the provider's side at once; pending reads fail with `why`. */
   private stop(why: GatewayError): void {
