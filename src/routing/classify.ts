@@ -80,8 +80,3 @@ export function retryAfterHeader(err: GatewayError): string | undefined {
   for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'retry-after') return value;
   return undefined;
 }
-
-/** The client went away: nothing is left to answer. */
-export function clientGone(): GatewayError {
-  return new GatewayError(499, 'client_gone', 'Client closed request', { reason: 'the client disconnected' });
-}

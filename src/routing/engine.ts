@@ -9,7 +9,8 @@ import { asGatewayError, type ErrorCode, GatewayError, MESSAGES } from '../error
 import type { ChatRequest } from '../schemas.ts';
 import { planRetry } from './backoff.ts';
 import { type Breaker, BreakerBoard } from './breaker.ts';
-import { classifyFailure, clientGone, retryAfterHeader } from './classify.ts';
+import { clientGoneError } from '../exchange/failure.ts';
+import { classifyFailure, retryAfterHeader } from './classify.ts';
 import { NEVER_ABORTED, type RoutingClock, systemClock } from './clock.ts';
 import type { Deployment, Route, RouteSettings } from './config.ts';
 import { Picker } from './picker.ts';
@@ -154,7 +155,7 @@ export class FailoverEngine {
         b.onSuccess();
         return { ok: true, started };
       } catch (e) {
-        const err = signal.aborted ? clientGone() : asGatewayError(e);
+        const err = signal.aborted ? clientGoneError() : asGatewayError(e);
         const c = classifyFailure(err);
         if (c.unhealthy) b.onFailure();
         else b.onNeutral();
@@ -177,7 +178,7 @@ export class FailoverEngine {
           if (plan.kind === 'wait') {
             attempt('retried', err.code);
             await this.clock.sleep(plan.ms, signal);
-            if (signal.aborted) return { ok: false, error: clientGone(), final: true };
+            if (signal.aborted) return { ok: false, error: clientGoneError(), final: true };
             continue;
           }
         }
@@ -212,7 +213,7 @@ export class FailoverEngine {
       servedBy: d,
       status: started.status,
       items,
-      cancel: () => live.opened.abort(clientGone()),
+      cancel: () => live.opened.abort(clientGoneError()),
       ended: () => live.ended,
       terminator: () => live.terminator,
     };

@@ -8,7 +8,8 @@ import { asGatewayError, GatewayError } from '../errors.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { limitMs, Watchdog } from './clock.ts';
 import type { Deployment, Route } from './config.ts';
-import { classifyFailure, clientGone } from './classify.ts';
+import { clientGoneError } from '../exchange/failure.ts';
+import { classifyFailure } from './classify.ts';
 import type { FailoverEngine, OpenAttempt, Started, StreamItem } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
 
@@ -84,7 +85,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
     dog = watch(cur);
     // The caller's signal ends the provider's read too (one listener for the stream's life).
     if (ctx.signal !== engine.idle) {
-      onOuter = () => cur.started.opened.abort(clientGone());
+      onOuter = () => cur.started.opened.abort(clientGoneError());
       ctx.signal.addEventListener('abort', onOuter, { once: true });
     }
     // Bounded by the provider's stream; each continuation moves to a later deployment.
@@ -104,7 +105,7 @@ export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem
       } catch (e) {
         cur.started.opened.abort();
         dog.stop();
-        const err = ctx.signal.aborted ? clientGone() : dog.fired ? stalled(cur.d, route.settings.stallTimeoutMs) : asGatewayError(e);
+        const err = ctx.signal.aborted ? clientGoneError() : dog.fired ? stalled(cur.d, route.settings.stallTimeoutMs) : asGatewayError(e);
         if (err.code === 'client_gone') {
           settled = true;
           return attempt(cur.d, 'failed', err);
