@@ -5,7 +5,8 @@
  * becomes one error event, or cuts the body short where the body is not an event stream.
  */
 import { asGatewayError, type GatewayError } from '../errors.ts';
-import type { Exchange, StreamEvent } from './exchange.ts';
+import { joinBytes } from '../http/bytes.ts';
+import type { Exchange, SseBatch, StreamEvent } from './exchange.ts';
 import { clientGoneError } from './failure.ts';
 import type { SseBlock } from './sse-parser.ts';
 import { isUsageOnlyChunk } from './usage.ts';
@@ -87,17 +88,10 @@ export function relay(opts: RelayOptions): ReadableStream<Uint8Array> {
   return new DirectReadableStream<Uint8Array>({ type: 'direct', pull, cancel: clientLeft });
 }
 
-function joinBlocks(blocks: readonly SseBlock[]): Uint8Array {
-  if (blocks.length === 1) return blocks[0]!.raw;
-  let size = 0;
-  for (const b of blocks) size += b.raw.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b.raw, at);
-    at += b.raw.byteLength;
-  }
-  return out;
+/** A read's blocks as bytes: the read itself when its blocks are all of it, else the blocks joined. */
+export function batchBytes(batch: SseBatch, blocks: readonly SseBlock[] = batch.blocks): Uint8Array {
+  if (batch.whole && blocks.length === batch.blocks.length) return batch.whole;
+  return blocks.length === 0 ? new Uint8Array(0) : joinBytes(blocks.map((b) => b.raw));
 }
 
 /** How a chat stream is passed on. */
@@ -123,10 +117,7 @@ export function relayChatStream(exchange: Exchange, opts: ChatRelayOptions): Rea
         doneSent = true;
         return DONE_EVENT;
       }
-      if (!opts.stripUsage && batch.whole) return batch.whole;
-      const kept = batch.blocks.filter(keep);
-      if (batch.whole && kept.length === batch.blocks.length) return batch.whole;
-      return kept.length === 0 ? new Uint8Array(0) : joinBlocks(kept);
+      return batchBytes(batch, opts.stripUsage ? batch.blocks.filter(keep) : batch.blocks);
     },
     failureBytes: (err) => sseErrorEvent(err.message),
     abandon: () => exchange.abort(),

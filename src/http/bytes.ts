@@ -11,6 +11,14 @@ export function concatBytes(parts: readonly Uint8Array[], size: number): Uint8Ar
   return out;
 }
 
+/** The parts as one buffer; a single part is returned as it is. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
+  return concatBytes(parts, size);
+}
+
 /**
  * Reads a stream to its end, calling `tooLarge` (which must throw) once more than `maxBytes` arrived.
  */

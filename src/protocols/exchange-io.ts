@@ -7,7 +7,7 @@ import type { ChatClient } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { Exchange } from '../exchange/exchange.ts';
-import { relay, SSE_HEADERS } from '../exchange/relay.ts';
+import { batchBytes, relay, SSE_HEADERS } from '../exchange/relay.ts';
 import { isRecord } from '../json.ts';
 import { providerRequest } from '../providers/request.ts';
 import type { Provider } from '../providers/registry.ts';
@@ -78,16 +78,7 @@ function streamOnEnd(ctx: GatewayContext, client: ChatClient): (err?: GatewayErr
  */
 async function nextEvents(exchange: Exchange): Promise<Uint8Array | undefined> {
   const batch = await exchange.nextBatch();
-  if (!batch) return undefined;
-  if (batch.whole) return batch.whole;
-  const size = batch.blocks.reduce((n, b) => n + b.raw.byteLength, 0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const b of batch.blocks) {
-    out.set(b.raw, at);
-    at += b.raw.byteLength;
-  }
-  return out;
+  return batch ? batchBytes(batch) : undefined;
 }
 
 /** Provider response headers a native answer keeps (as the proxy does): its request id and rate limits. */

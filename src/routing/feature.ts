@@ -8,6 +8,7 @@ import type { ChatClient } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { DONE_EVENT, relay, SSE_HEADERS, sseErrorEvent } from '../exchange/relay.ts';
+import { joinBytes } from '../http/bytes.ts';
 import { isUsageOnlyChunk } from '../exchange/usage.ts';
 import type { Registry } from '../providers/registry.ts';
 import type { ChatRequest, Model } from '../schemas.ts';
@@ -28,11 +29,6 @@ function servedHeaders(route: Route, result: EngineResult): Record<string, strin
   // A plain provider/model request names its deployment already: one header is enough (each costs a little).
   if (route.alias === d.key) return { [SERVED_BY]: d.key };
   return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
-}
-
-/** The parts as one write (a native concatenation: asking a part for its buffer to avoid the copy costs more). */
-function joined(parts: Uint8Array[]): Uint8Array {
-  return parts.length === 1 ? (parts[0] as Uint8Array) : Bun.concatArrayBuffers(parts, Number.POSITIVE_INFINITY, true);
 }
 
 /** How the app builds routing; clock, randomness and file reads are injectable for tests. */
@@ -156,7 +152,7 @@ export class RoutingFeature {
             parts.push(result.terminator() ?? DONE_EVENT);
           }
           // The chunks before a failure go out first; the failure is thrown on the next call.
-          if (parts.length > 0) return joined(parts);
+          if (parts.length > 0) return joinBytes(parts);
           if (failure) throw failure;
         }
       },
