@@ -61,16 +61,7 @@ export async function forwardChat(ctx: GatewayContext, provider: Provider, body:
   const status = exchange.answer.status;
   const rec = client.rec;
   if (body.stream === true && exchange.isEventStream) {
-    if (rec) rec.deferred = true;
-    const stream = relayChatStream(exchange, {
-      stripUsage: usageInjected(provider, body),
-      onEnd: (err) => {
-        if (!rec) return;
-        if (err?.code === 'client_gone') rec.status = 499;
-        else if (err) ctx.telemetry.failed(rec, err);
-        ctx.telemetry.finish(rec);
-      },
-    });
+    const stream = relayChatStream(exchange, { stripUsage: usageInjected(provider, body), onEnd: ctx.telemetry.finishWhenRelayed(rec) });
     return new Response(stream, { status, headers: withRequestId(rec, SSE_HEADERS) });
   }
   const { text } = await exchange.json(MAX_JSON_ANSWER);

@@ -60,17 +60,6 @@ export function ownHeaders(request: Request, stream: boolean, pass: readonly str
   return out;
 }
 
-/** Ends the request's record when a relayed stream ends, as the chat relay does. */
-function streamOnEnd(ctx: GatewayContext, client: ChatClient): (err?: GatewayError) => void {
-  const rec = client.rec;
-  if (rec) rec.deferred = true;
-  return (err) => {
-    if (!rec) return;
-    if (err?.code === 'client_gone') rec.status = 499;
-    else if (err) ctx.telemetry.failed(rec, err);
-    ctx.telemetry.finish(rec);
-  };
-}
 
 /**
  * The provider's events as it wrote them, whole events only. Read through the parser (not raw) so the
@@ -103,7 +92,7 @@ export async function passNative(ctx: GatewayContext, exchange: Exchange, client
       next: () => nextEvents(exchange),
       failureBytes: (err) => encoder.encode(failure(err)),
       abandon: () => exchange.abort(),
-      onEnd: streamOnEnd(ctx, client),
+      onEnd: ctx.telemetry.finishWhenRelayed(client.rec),
     });
     return new Response(stream, { status, headers: keptHeaders(exchange.answer.headers, withRequestId(client.rec, SSE_HEADERS)) });
   }
@@ -165,7 +154,7 @@ export async function translatedStream(ctx: GatewayContext, source: ChunkSource,
     next,
     failureBytes: (err) => encoder.encode(enc.fail(err.message)),
     abandon: () => source.abort(),
-    onEnd: streamOnEnd(ctx, client),
+    onEnd: ctx.telemetry.finishWhenRelayed(client.rec),
   });
   return new Response(stream, { status: 200, headers: { ...withRequestId(client.rec, SSE_HEADERS), ...opts.headers } });
 }

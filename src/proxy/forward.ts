@@ -76,12 +76,6 @@ export async function forwardProxy(ctx: GatewayContext, request: Request): Promi
   });
   rec?.exchanges.push(exchange.summary);
   const answer = await exchange.openAny();
-  if (rec) rec.deferred = true;
-  const stream = relayRaw(exchange, (err) => {
-    if (!rec) return;
-    if (err?.code === 'client_gone') rec.status = 499;
-    else if (err) ctx.telemetry.failed(rec, err);
-    ctx.telemetry.finish(rec);
-  });
+  const stream = relayRaw(exchange, ctx.telemetry.finishWhenRelayed(rec));
   return new Response(stream, { status: answer.status, headers: responseHeaders(answer.headers) });
 }

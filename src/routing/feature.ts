@@ -124,7 +124,6 @@ export class RoutingFeature {
     if (result.kind === 'json') {
       return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', ...served }) });
     }
-    if (rec) rec.deferred = true;
     // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
     const strip = body.stream_options?.include_usage !== true;
     const items = result.items[Symbol.asyncIterator]();
@@ -161,12 +160,7 @@ export class RoutingFeature {
         result.cancel();
         void items.return?.(undefined);
       },
-      onEnd: (err) => {
-        if (!rec) return;
-        if (err?.code === 'client_gone') rec.status = 499;
-        else if (err) this.ctx.telemetry.failed(rec, err);
-        this.ctx.telemetry.finish(rec);
-      },
+      onEnd: this.ctx.telemetry.finishWhenRelayed(rec),
     });
     return new Response(stream, { status: result.status, headers: withRequestId(rec, { ...SSE_HEADERS, ...served }) });
   }

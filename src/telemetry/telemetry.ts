@@ -18,6 +18,20 @@ export class Telemetry {
     if (rec && !rec.error) rec.error = { code: err.code, reason: err.reason };
   }
 
+  /**
+   * For a body relayed after the response was handed over: the record is finished when the body ends
+   * (marked deferred now), a client that left counting as 499 and any other failure noted.
+   */
+  finishWhenRelayed(rec: RequestRecord | undefined): (err?: GatewayError) => void {
+    if (rec) rec.deferred = true;
+    return (err) => {
+      if (!rec) return;
+      if (err?.code === 'client_gone') rec.status = 499;
+      else if (err) this.failed(rec, err);
+      this.finish(rec);
+    };
+  }
+
   /** Logs and measures a finished request, once. */
   finish(rec: RequestRecord): void {
     if (rec.finished) return;
