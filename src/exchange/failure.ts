@@ -3,6 +3,7 @@
  * on (host and system error, which timeout). The client's text stays the one users know.
  */
 import { describeCause, GatewayError, MESSAGES } from '../errors.ts';
+import { isRecord } from '../json.ts';
 import type { Provider } from '../providers/registry.ts';
 import { upstreamErrorMessage, upstreamErrorCode } from './error-body.ts';
 
@@ -68,6 +69,15 @@ export function providerError(provider: Provider, status: number, body: Uint8Arr
     upstreamStatus: status,
     upstreamCode: upstreamErrorCode(body),
   });
+}
+
+/** A provider's error event inside a stream (`{"error": ...}` where a chunk should be), or undefined for a chunk. */
+export function streamErrorEvent(json: Record<string, unknown>, provider: Provider): GatewayError | undefined {
+  const e = json.error;
+  if (e === undefined || Array.isArray(json.choices)) return undefined;
+  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Provider reported an error in the stream';
+  const code = isRecord(e) && typeof e.code === 'string' ? e.code : isRecord(e) && typeof e.type === 'string' ? e.type : undefined;
+  return new GatewayError(502, 'upstream_stream_error', message, { reason: `${provider.id} sent an error event`, upstreamCode: code });
 }
 
 /** The client went away; nothing is left to answer. */

@@ -8,7 +8,7 @@ import { checkVision } from '../chat/policy.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { Exchange } from '../exchange/exchange.ts';
-import { cutError } from '../exchange/failure.ts';
+import { cutError, streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { exchangeAttempt } from '../routing/attempt.ts';
 import type { Route } from '../routing/config.ts';
@@ -28,14 +28,6 @@ export interface ChunkSource {
 
 /** A translated chat's answer, and the deployment that served it (for `x-served-by`) when routing did. */
 export type ChatCall = { kind: 'json'; json: ChatCompletion; servedBy?: string } | { kind: 'stream'; source: ChunkSource; servedBy?: string };
-
-/** A provider's error event inside a stream (`{"error": ...}` instead of a chunk). */
-function streamError(json: Record<string, unknown>): GatewayError | undefined {
-  if (json.error === undefined || json.choices !== undefined) return undefined;
-  const e = json.error;
-  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Provider reported an error in the stream';
-  return new GatewayError(502, 'upstream_stream_error', message);
-}
 
 /** One exchange's chunks: an error event or a close before the answer finished is a failure. */
 function exchangeChunks(exchange: Exchange): ChunkSource {
@@ -59,7 +51,7 @@ function exchangeChunks(exchange: Exchange): ChunkSource {
       const chunks: ChatChunk[] = [];
       for (const block of batch.blocks) {
         if (!('json' in block) || !isRecord(block.json)) continue;
-        const err = streamError(block.json);
+        const err = streamErrorEvent(block.json, exchange.provider);
         if (err) {
           // The provider said it failed: the rest of its stream is not wanted.
           exchange.abort(err);

@@ -9,7 +9,7 @@ import { checkVision } from '../chat/policy.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { Exchange, SseBatch, StreamEvent } from '../exchange/exchange.ts';
-import { clientGoneError } from '../exchange/failure.ts';
+import { clientGoneError, streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
 import type { ChatRequest } from '../schemas.ts';
@@ -56,20 +56,10 @@ async function openExchange(exchange: Exchange, body: ChatRequest, release: () =
   return { kind: 'json', status: exchange.answer.status, json, text };
 }
 
-/** An error event (`{"error": ...}` with no choices): the provider failed mid-stream. */
-function errorEventOf(json: Record<string, unknown>, provider: string): GatewayError | undefined {
-  const e = json.error;
-  if (e === undefined || Array.isArray(json.choices)) return undefined;
-  const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Upstream stream error';
-  const code = isRecord(e) && typeof e.code === 'string' ? e.code : isRecord(e) && typeof e.type === 'string' ? e.type : undefined;
-  return new GatewayError(502, 'upstream_stream_error', message, { reason: `${provider} sent an error event`, upstreamCode: code });
-}
-
 function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
   let blocks: SseBatch['blocks'] = [];
   let at = 0;
   let ended = false;
-  const provider = exchange.provider.id;
   const end = (): StreamStep => {
     ended = true;
     release();
@@ -87,7 +77,7 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
         return { done: true, raw: block.raw };
       }
       if (!isRecord(block.json)) continue;
-      const failure = errorEventOf(block.json, provider);
+      const failure = streamErrorEvent(block.json, exchange.provider);
       if (failure) {
         exchange.abort(failure);
         release();
