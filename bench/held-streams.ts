@@ -19,7 +19,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { readIfExists, withSection } from './results-section.ts';
 import type { Subprocess } from 'bun';
-import { BINARY, BUN, CLOCK_TICKS, cpuTimeMs, freePort, killAll, memoryOf, ROOT, spawnTracked, startService, WORK } from './targets.ts';
+import { BINARY, BUN, CLOCK_TICKS, cpuTimeMs, freePort, gatewayEnv, killAll, memoryOf, ROOT, spawnTracked, startService, WORK } from './targets.ts';
 
 const argv = process.argv.slice(2);
 const str = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -485,14 +485,7 @@ async function startProxy(name: Exclude<HeldTarget, 'direct'>, mockPort: number,
   const entry = name === 'bare' ? [BUN, 'run', join(import.meta.dir, 'bare-proxy.ts')] : name === 'source' ? [BUN, 'run', 'src/main.ts'] : [BINARY];
   const proc = Bun.spawn([...prefix, ...entry], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      SERVER_HOST: '127.0.0.1',
-      SERVER_PORT: String(port),
-      OPENAI_API_URL: `http://127.0.0.1:${mockPort}/v1`,
-      OPENAI_API_KEY: 'sk-bench-not-a-real-key',
-    },
+    env: gatewayEnv(port, mockPort),
     stdin: 'ignore',
     stdout: Bun.file(join(WORK, `held-${name}.stdout.log`)),
     stderr: Bun.file(join(WORK, `held-${name}.stderr.log`)),

@@ -147,7 +147,8 @@ export interface StartOptions {
   headers?: Record<string, string>;
 }
 
-function gatewayEnv(port: number, mockPort: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
+/** The environment of a gateway (or bare pass-through) under test, pointed at the mock. */
+export function gatewayEnv(port: number, mockPort: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
