@@ -14,7 +14,7 @@ export interface GatewayContext {
   policy: ModelPolicy;
   logger: Logger;
   telemetry: Telemetry;
-  /** The app's clock and bounds for every exchange with a provider. */
+  /** The bounds of every exchange with a provider, and where dropped stream events are reported. */
   exchanges: ExchangeDeps;
   /** JSON request bodies, read once per request (the limits check and the route share the read). */
   bodies: RequestBodies;
