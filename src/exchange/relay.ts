@@ -31,9 +31,13 @@ export function sseErrorEvent(message: string): Uint8Array {
 /** Bun's direct-stream constructor: the DOM declaration of ReadableStream, in force here, lacks that overload. */
 const DirectReadableStream = ReadableStream as unknown as new <R>(source: Bun.DirectUnderlyingSource<R>) => ReadableStream<R>;
 
-export interface RelayOptions {
-  /** The next bytes to send, undefined at a clean end; throws on a failure. */
-  next(): Promise<Uint8Array | undefined>;
+export interface RelayOptions<T = Uint8Array> {
+  /** The next item read (bytes, unless `bytes` says what to send for it), undefined at a clean end; throws on a failure. */
+  next(): Promise<T | undefined>;
+  /** What to send for an item (may be empty); items are bytes without it. */
+  bytes?(item: T): Uint8Array;
+  /** At a clean end: what to send last, if anything (a `[DONE]` the provider left out). */
+  last?(): Uint8Array | undefined;
   /** After a failure: the bytes that tell the client (an error event), or undefined to cut the body. */
   failureBytes(err: GatewayError): Uint8Array | undefined;
   /** The client went away: stop the provider. */
@@ -43,7 +47,7 @@ export interface RelayOptions {
 }
 
 /** The client's body. */
-export function relay(opts: RelayOptions): ReadableStream<Uint8Array> {
+export function relay<T = Uint8Array>(opts: RelayOptions<T>): ReadableStream<Uint8Array> {
   let finished = false;
   const finish = (err?: GatewayError) => {
     if (finished) return;
@@ -71,9 +75,13 @@ export function relay(opts: RelayOptions): ReadableStream<Uint8Array> {
   };
   const pull = async (controller: ReadableStreamDirectController): Promise<void> => {
     try {
-      for (let bytes = await opts.next(); bytes !== undefined; bytes = await opts.next()) {
+      // `next` is awaited here, not through a wrapper that maps it: each async layer costs every read.
+      for (let item = await opts.next(); item !== undefined; item = await opts.next()) {
+        const bytes = opts.bytes ? opts.bytes(item) : (item as Uint8Array);
         if (bytes.byteLength > 0 && !(await send(controller, bytes))) return;
       }
+      const last = opts.last?.();
+      if (last && !(await send(controller, last))) return;
       finish();
       controller.close();
     } catch (cause) {
@@ -107,18 +115,12 @@ export interface ChatRelayOptions {
  * error event on a failure after the start.
  */
 export function relayChatStream(exchange: Exchange, opts: ChatRelayOptions): ReadableStream<Uint8Array> {
-  let doneSent = false;
-  const keep = (block: SseBlock | StreamEvent) => !(opts.stripUsage && 'json' in block && isUsageOnlyChunk(block.json));
-  return relay({
-    async next() {
-      const batch = await exchange.nextBatch();
-      if (batch === undefined) {
-        if (doneSent || exchange.sawDone) return undefined;
-        doneSent = true;
-        return DONE_EVENT;
-      }
-      return batchBytes(batch, opts.stripUsage ? batch.blocks.filter(keep) : batch.blocks);
-    },
+  const dropped = (block: SseBlock | StreamEvent) => 'json' in block && isUsageOnlyChunk(block.json);
+  const kept = (block: SseBlock | StreamEvent) => !dropped(block);
+  return relay<SseBatch>({
+    next: () => exchange.nextBatch(),
+    bytes: (batch) => (opts.stripUsage && batch.blocks.some(dropped) ? batchBytes(batch, batch.blocks.filter(kept)) : batchBytes(batch)),
+    last: () => (exchange.sawDone ? undefined : DONE_EVENT),
     failureBytes: (err) => sseErrorEvent(err.message),
     abandon: () => exchange.abort(),
     onEnd: opts.onEnd,

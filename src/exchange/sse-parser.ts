@@ -26,17 +26,20 @@ export class SseBlock {
   retry?: number;
   private bytes: Uint8Array | undefined;
 
-  /** `text` is the block as the provider wrote it, line ends and blank line included; `bytes` its bytes when known. */
+  /**
+   * `text` is the block as the provider wrote it, line ends and blank line included; when `read` is
+   * given, the block is `read`'s bytes from `at` on (an ASCII read: one byte per character).
+   */
   constructor(
     readonly text: string,
-    bytes?: Uint8Array,
-  ) {
-    this.bytes = bytes;
-  }
+    private readonly read?: Uint8Array,
+    private readonly at = 0,
+  ) {}
 
   /** The block's bytes (valid UTF-8 encodes back to exactly what was sent); made only when asked for. */
   get raw(): Uint8Array {
-    this.bytes ??= encoder.encode(this.text);
+    // Most reads go out whole, so most blocks are never asked: no view or copy until one is.
+    this.bytes ??= this.read ? this.read.subarray(this.at, this.at + this.text.length) : encoder.encode(this.text);
     return this.bytes;
   }
 }
@@ -55,9 +58,9 @@ function field(block: SseBlock, line: string): void {
   } else if (name === 'retry' && /^\d+$/.test(value)) block.retry = Number(value);
 }
 
-/** Parses a block's text into its fields. */
-export function parseBlock(text: string, bytes?: Uint8Array): SseBlock {
-  const block = new SseBlock(text, bytes);
+/** Parses a block's text into its fields; `read` and `at` as in SseBlock. */
+export function parseBlock(text: string, read?: Uint8Array, at?: number): SseBlock {
+  const block = new SseBlock(text, read, at);
   // The common block: `data: …` alone on one LF line, then the blank line.
   if (text.startsWith('data: ') && text.indexOf('\n') === text.length - 2 && text.charCodeAt(text.length - 1) === LF && !text.includes('\r')) {
     block.data = text.slice(6, -2);
@@ -117,7 +120,7 @@ export class SseParser {
         else if (end === n) this.crAtEnd = true;
       }
       if (lineStart) {
-        blocks.push(parseBlock(text.slice(start, end), sameOffsets ? chunk.subarray(start, end) : undefined));
+        blocks.push(parseBlock(text.slice(start, end), sameOffsets ? chunk : undefined, start));
         start = end;
       }
       lineStart = true;
