@@ -24,26 +24,37 @@ const MAX_DRAIN_READS = 16;
 /** The OpenAttempt of one client's chat. */
 export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAttempt {
   let attempts = 0;
-  return async (d, body, signal) => {
-    // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
-    if (attempts++ > 0 && client.signal.aborted) throw clientGoneError();
-    const provider = requireUsableProvider(ctx.registry, d.provider);
-    checkVision(ctx.config.enableVision, provider, body.messages);
-    const exchange = chatExchange(ctx, provider, body, client);
+  // Not async itself: the common attempt returns openExchange's promise as it is (each async layer costs every request).
+  return (d, body, signal) => {
+    let exchange: Exchange;
+    try {
+      // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
+      if (attempts++ > 0 && client.signal.aborted) throw clientGoneError();
+      const provider = requireUsableProvider(ctx.registry, d.provider);
+      checkVision(ctx.config.enableVision, provider, body.messages);
+      exchange = chatExchange(ctx, provider, body, client);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     // A caller's signal ends the exchange (the client left); the engine's own has nothing to listen to.
     if (signal === NEVER_ABORTED) return openExchange(exchange, body, NO_RELEASE);
-    const onAbort = (): void => exchange.abort(clientGoneError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    const release = (): void => signal.removeEventListener('abort', onAbort);
-    try {
-      const opened = await openExchange(exchange, body, release);
-      if (opened.kind === 'json') release();
-      return opened;
-    } catch (err) {
-      release();
-      throw err;
-    }
+    return openWatched(exchange, body, signal);
   };
+}
+
+/** Opens the exchange with the caller's signal linked to it until the answer is read or the stream ends. */
+async function openWatched(exchange: Exchange, body: ChatRequest, signal: AbortSignal): Promise<OpenedAttempt> {
+  const onAbort = (): void => exchange.abort(clientGoneError());
+  signal.addEventListener('abort', onAbort, { once: true });
+  const release = (): void => signal.removeEventListener('abort', onAbort);
+  try {
+    const opened = await openExchange(exchange, body, release);
+    if (opened.kind === 'json') release();
+    return opened;
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 const NO_RELEASE = (): void => undefined;

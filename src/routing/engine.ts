@@ -14,7 +14,7 @@ import { classifyFailure, retryAfterHeader } from './classify.ts';
 import { NEVER_ABORTED, type RoutingClock, systemClock } from './clock.ts';
 import type { Deployment, Route, RouteSettings } from './config.ts';
 import { Picker } from './picker.ts';
-import { type RelayContext, relayStream } from './relay.ts';
+import { type RelayContext, RoutedStream } from './relay.ts';
 import { startAttempt } from './start.ts';
 
 export type { Deployment } from './config.ts';
@@ -59,7 +59,7 @@ export type EngineResult =
       servedBy: Deployment;
       status: number;
       /** Batches of items: the chunks already read from the provider together, so the caller writes them at once. */
-      items: AsyncIterable<StreamItem[]>;
+      items: RoutedStream;
       /** The client left: ends the provider's read now (returning the iterator alone waits for the read in progress). */
       cancel(): void;
       /** True once the batch handed over last was the stream's end (its terminator can go in the same write). */
@@ -207,7 +207,7 @@ export class FailoverEngine {
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
     const live: RelayContext['live'] = { opened: started.opened, ended: false };
-    const items = relayStream({ engine: this, open, route, order, index, started, body, signal, live });
+    const items = new RoutedStream({ engine: this, open, route, order, index, started, body, signal, live });
     return {
       kind: 'stream',
       servedBy: d,

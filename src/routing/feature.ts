@@ -18,7 +18,7 @@ import type { BreakerReadout } from './breaker.ts';
 import type { RoutingClock } from './clock.ts';
 import { type ReadText, type ReloadResult, RoutingFile } from './config-file.ts';
 import type { ProviderIds, Route } from './config.ts';
-import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.ts';
+import { FailoverEngine, type EngineResult, type RoutingEvent, type StreamItem } from './engine.ts';
 
 /** The response header naming the deployment that served (`provider/model`). */
 export const SERVED_BY = 'x-served-by';
@@ -126,39 +126,30 @@ export class RoutingFeature {
     }
     // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
     const strip = body.stream_options?.include_usage !== true;
-    const items = result.items[Symbol.asyncIterator]();
+    const items = result.items;
     let doneSent = false;
     let failure: GatewayError | undefined;
-    const stream = relay({
-      async next() {
-        if (failure) throw failure;
-        // Bounded by the stream: each pass takes one batch.
-        for (;;) {
-          const r = await items.next();
-          if (r.done) {
-            if (doneSent) return undefined;
-            doneSent = true;
-            return DONE_EVENT;
-          }
-          const parts: Uint8Array[] = [];
-          for (const item of r.value) {
-            if (item.kind === 'error') failure = item.error;
-            else if (!(strip && isUsageOnlyChunk(item.chunk))) parts.push(item.raw);
-          }
-          // The stream's end goes in the same write as its last chunks.
-          if (result.ended() && !failure) {
-            doneSent = true;
-            parts.push(result.terminator() ?? DONE_EVENT);
-          }
-          // The chunks before a failure go out first; the failure is thrown on the next call.
-          if (parts.length > 0) return joinBytes(parts);
-          if (failure) throw failure;
+    const stream = relay<StreamItem[]>({
+      // The chunks before a failure go out first; the failure is thrown on the next read.
+      next: () => (failure ? Promise.reject(failure) : items.read()),
+      bytes(batch) {
+        const parts: Uint8Array[] = [];
+        for (const item of batch) {
+          if (item.kind === 'error') failure = item.error;
+          else if (!(strip && isUsageOnlyChunk(item.chunk))) parts.push(item.raw);
         }
+        // The stream's end goes in the same write as its last chunks.
+        if (result.ended() && !failure) {
+          doneSent = true;
+          parts.push(result.terminator() ?? DONE_EVENT);
+        }
+        return joinBytes(parts);
       },
+      last: () => (doneSent ? undefined : DONE_EVENT),
       failureBytes: (err) => sseErrorEvent(err.message),
       abandon: () => {
         result.cancel();
-        void items.return?.(undefined);
+        items.close();
       },
       onEnd: this.ctx.telemetry.finishWhenRelayed(rec),
     });

@@ -1,5 +1,6 @@
 /** Routing as createApp mounts it (ROUTING_CONFIG_PATH): the feature, its metrics, and the SIGHUP reload. */
 import type { GatewayContext } from '../context.ts';
+import type { RoutingEvent } from './engine.ts';
 import { RoutingFeature } from './feature.ts';
 import { RoutingMetrics } from './metrics.ts';
 
@@ -14,7 +15,9 @@ export interface MountedRouting {
 /** Reads the routing file (a ConfigError when unusable) and wires metrics. */
 export function mountRouting(ctx: GatewayContext, path: string): MountedRouting {
   let metrics: RoutingMetrics | undefined;
-  const feature = new RoutingFeature(ctx, { path, onEvent: (e) => metrics?.observe(e) });
+  // Without metrics nobody listens: no events are built (each is an allocation per request).
+  const onEvent = ctx.telemetry.metrics ? (e: RoutingEvent) => metrics?.observe(e) : undefined;
+  const feature = new RoutingFeature(ctx, { path, onEvent });
   if (ctx.telemetry.metrics) metrics = new RoutingMetrics(ctx.telemetry.metrics.registry, () => feature.breakers());
   const reload = () => void feature.reload();
   return {

@@ -10,7 +10,7 @@ import { limitMs, Watchdog } from './clock.ts';
 import type { Deployment, Route } from './config.ts';
 import { clientGoneError } from '../exchange/failure.ts';
 import { classifyFailure } from './classify.ts';
-import type { FailoverEngine, OpenAttempt, Started, StreamItem } from './engine.ts';
+import type { FailoverEngine, OpenAttempt, Started, StreamItem, StreamStep } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
 
 /** Everything the relay needs from the request that started the stream. */
@@ -37,121 +37,188 @@ export function encodeChunk(chunk: Record<string, unknown>): Uint8Array {
 type Current = { d: Deployment; started: Extract<Started, { kind: 'stream' }>; rewrite?: { heldBack: string } };
 
 /**
- * Relays the stream in batches: the chunks already read from the provider together (one write for the
- * caller, one step of this generator), ending normally or with exactly one error item.
+ * The stream in batches: the chunks already read from the provider together (one write for the
+ * caller, one `read`), ending normally or with exactly one error item. A class rather than an async
+ * generator: each step of one costs several promises, on every read of every stream.
  */
-export async function* relayStream(ctx: RelayContext): AsyncGenerator<StreamItem[]> {
-  const { engine, route } = ctx;
-  // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
-  const transcript = new Transcript(ctx.order.slice(ctx.index + 1).some((d) => d.prefill));
-  const attempt = (d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void =>
-    engine.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome, code: err?.code });
-  let cur: Current = { d: ctx.order[ctx.index] as Deployment, started: ctx.started };
-  let nextIndex = ctx.index + 1;
-  let usage: Record<string, unknown> | undefined;
-  let settled = false;
-  let batch: StreamItem[] = [];
-  const pass = (chunk: Record<string, unknown>, raw: Uint8Array): void => {
-    const out = cur.rewrite ? rewriteContinuation(chunk, transcript, cur.rewrite) : chunk;
-    if (!out) return;
-    transcript.observe(out);
-    if (out.usage !== undefined && typeof out.usage === 'object' && out.usage !== null) usage = out.usage as Record<string, unknown>;
-    batch.push({ kind: 'chunk', chunk: out, raw: cur.rewrite ? encodeChunk(out) : raw });
-  };
-  const take = (): StreamItem[] => {
-    const out = batch;
-    batch = [];
-    return out;
-  };
-  const finish = (): void => {
-    settled = true;
-    ctx.live.ended = true;
-    engine.breakers.get(cur.d.key, route.settings.breaker).onSuccess();
-    attempt(cur.d, 'success');
-    if (usage) engine.emit({ type: 'usage', alias: route.alias, deployment: cur.d.key, usage });
-  };
-  let original: GatewayError | undefined;
-  let dog: Watchdog | undefined;
-  let onOuter: (() => void) | undefined;
-  try {
-    for (const step of cur.started.prelude) pass(step.chunk, step.raw);
-    if (cur.started.ended) {
-      finish();
-      if (batch.length > 0) yield take();
-      return;
+export class RoutedStream implements AsyncIterable<StreamItem[]> {
+  private readonly transcript: Transcript;
+  private cur: Current;
+  private nextIndex: number;
+  private usage: Record<string, unknown> | undefined;
+  /** The stream's outcome is accounted for (success, failure, or the client left). */
+  private settled = false;
+  /** Nothing more to read: `read` answers undefined. */
+  private over = false;
+  private begun = false;
+  private batch: StreamItem[] = [];
+  private original: GatewayError | undefined;
+  private dog: Watchdog | undefined;
+  private onOuter: (() => void) | undefined;
+
+  constructor(private readonly ctx: RelayContext) {
+    // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
+    this.transcript = new Transcript(ctx.order.slice(ctx.index + 1).some((d) => d.prefill));
+    this.cur = { d: ctx.order[ctx.index] as Deployment, started: ctx.started };
+    this.nextIndex = ctx.index + 1;
+  }
+
+  /** The next batch; undefined once the stream is over. */
+  async read(): Promise<StreamItem[] | undefined> {
+    if (this.over) return undefined;
+    try {
+      return await this.step();
+    } catch (e) {
+      this.close();
+      throw e;
     }
-    const stall = limitMs(route.settings.stallTimeoutMs);
-    const watch = (c: Current): Watchdog => new Watchdog(engine.clock, stall, () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
-    dog = watch(cur);
-    // The caller's signal ends the provider's read too (one listener for the stream's life).
-    if (ctx.signal !== engine.idle) {
-      onOuter = () => cur.started.opened.abort(clientGoneError());
-      ctx.signal.addEventListener('abort', onOuter, { once: true });
+  }
+
+  /** The consumer stops reading (the client left): releases the provider's connection. */
+  close(): void {
+    this.over = true;
+    this.dog?.stop();
+    if (this.onOuter) this.ctx.signal.removeEventListener('abort', this.onOuter);
+    this.onOuter = undefined;
+    if (!this.settled) {
+      this.settled = true;
+      this.cur.started.opened.abort();
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamItem[]> {
+    return {
+      next: async () => {
+        const value = await this.read();
+        return value === undefined ? { done: true, value: undefined } : { done: false, value };
+      },
+      return: async () => {
+        this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private attempt(d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void {
+    this.ctx.engine.emit({ type: 'attempt', alias: this.ctx.route.alias, deployment: d.key, outcome, code: err?.code });
+  }
+
+  private pass(chunk: Record<string, unknown>, raw: Uint8Array): void {
+    const rewrite = this.cur.rewrite;
+    const out = rewrite ? rewriteContinuation(chunk, this.transcript, rewrite) : chunk;
+    if (!out) return;
+    this.transcript.observe(out);
+    if (out.usage !== undefined && typeof out.usage === 'object' && out.usage !== null) this.usage = out.usage as Record<string, unknown>;
+    this.batch.push({ kind: 'chunk', chunk: out, raw: rewrite ? encodeChunk(out) : raw });
+  }
+
+  /** Hands over what was gathered; undefined when that is nothing. */
+  private take(): StreamItem[] | undefined {
+    const out = this.batch;
+    this.batch = [];
+    return out.length > 0 ? out : undefined;
+  }
+
+  /** The stream ended normally: the last batch (if any), and nothing after it. */
+  private finish(): StreamItem[] | undefined {
+    const { engine, route, live } = this.ctx;
+    this.settled = true;
+    live.ended = true;
+    engine.breakers.get(this.cur.d.key, route.settings.breaker).onSuccess();
+    this.attempt(this.cur.d, 'success');
+    if (this.usage) engine.emit({ type: 'usage', alias: route.alias, deployment: this.cur.d.key, usage: this.usage });
+    this.close();
+    return this.take();
+  }
+
+  /** Ends with exactly one error item: the batch so far, then the failure. */
+  private failWith(err: GatewayError): StreamItem[] {
+    this.settled = true;
+    this.batch.push({ kind: 'error', error: err });
+    const out = this.batch;
+    this.batch = [];
+    this.close();
+    return out;
+  }
+
+  private watch(c: Current): Watchdog {
+    const { engine, route } = this.ctx;
+    return new Watchdog(engine.clock, limitMs(route.settings.stallTimeoutMs), () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
+  }
+
+  /** Passes a started attempt's prelude; true when that was the whole stream. */
+  private begin(): boolean {
+    for (const step of this.cur.started.prelude) this.pass(step.chunk, step.raw);
+    if (this.cur.started.ended) return true;
+    this.dog = this.watch(this.cur);
+    return false;
+  }
+
+  private async step(): Promise<StreamItem[] | undefined> {
+    const ctx = this.ctx;
+    if (!this.begun) {
+      this.begun = true;
+      if (this.begin()) return this.finish();
+      // The caller's signal ends the provider's read too (one listener for the stream's life).
+      if (ctx.signal !== ctx.engine.idle) {
+        this.onOuter = () => this.cur.started.opened.abort(clientGoneError());
+        ctx.signal.addEventListener('abort', this.onOuter, { once: true });
+      }
     }
     // Bounded by the provider's stream; each continuation moves to a later deployment.
     for (;;) {
-      let step;
+      const dog = this.dog as Watchdog;
+      let step: StreamStep | undefined;
       try {
         // What was already read goes on without a wait; before waiting, the batch goes to the caller.
-        step = cur.started.opened.nextRead?.();
+        step = this.cur.started.opened.nextRead?.();
         if (step === undefined) {
-          if (batch.length > 0) yield take();
+          if (this.batch.length > 0) return this.take();
           dog.arm();
-          step = await cur.started.opened.next();
+          step = await this.cur.started.opened.next();
           dog.rest();
         }
         // An aborted read may end quietly rather than throw: a stall never passes for a normal end.
         if (dog.fired) throw new Error('stalled');
       } catch (e) {
-        cur.started.opened.abort();
-        dog.stop();
-        const err = ctx.signal.aborted ? clientGoneError() : dog.fired ? stalled(cur.d, route.settings.stallTimeoutMs) : asGatewayError(e);
-        if (err.code === 'client_gone') {
-          settled = true;
-          return attempt(cur.d, 'failed', err);
-        }
-        if (classifyFailure(err).unhealthy) engine.breakers.get(cur.d.key, route.settings.breaker).onFailure();
-        // Every choice had finished: only the terminator was lost, the answer is whole.
-        if (transcript.finished) {
-          finish();
-          if (batch.length > 0) yield take();
-          return;
-        }
-        original ??= err;
-        const next = transcript.continuable ? await continueElsewhere(ctx, nextIndex, transcript) : undefined;
-        attempt(cur.d, next ? 'continued' : 'failed', err);
-        if (!next) {
-          settled = true;
-          batch.push({ kind: 'error', error: original });
-          yield take();
-          return;
-        }
-        cur = next.cur;
-        ctx.live.opened = cur.started.opened;
-        dog = watch(cur);
-        nextIndex = next.index + 1;
-        usage = undefined;
-        for (const p of cur.started.prelude) pass(p.chunk, p.raw);
-        if (cur.started.ended) {
-          finish();
-          if (batch.length > 0) yield take();
-          return;
-        }
+        const again = await this.broken(e, dog);
+        if (again !== true) return again;
         continue;
       }
       if (step.done) {
         ctx.live.terminator = step.raw;
-        finish();
-        if (batch.length > 0) yield take();
-        return;
+        return this.finish();
       }
-      pass(step.chunk, step.raw);
+      this.pass(step.chunk, step.raw);
     }
-  } finally {
-    dog?.stop();
-    if (onOuter) ctx.signal.removeEventListener('abort', onOuter);
-    // The consumer stopped reading (the client left): release the provider's connection.
-    if (!settled) cur.started.opened.abort();
+  }
+
+  /** A mid-stream failure: true when a continuation took over, else what to hand over last. */
+  private async broken(e: unknown, dog: Watchdog): Promise<true | StreamItem[] | undefined> {
+    const { ctx, transcript } = this;
+    const { engine, route } = ctx;
+    this.cur.started.opened.abort();
+    dog.stop();
+    const err = ctx.signal.aborted ? clientGoneError() : dog.fired ? stalled(this.cur.d, route.settings.stallTimeoutMs) : asGatewayError(e);
+    if (err.code === 'client_gone') {
+      this.settled = true;
+      this.attempt(this.cur.d, 'failed', err);
+      this.close();
+      return undefined;
+    }
+    if (classifyFailure(err).unhealthy) engine.breakers.get(this.cur.d.key, route.settings.breaker).onFailure();
+    // Every choice had finished: only the terminator was lost, the answer is whole.
+    if (transcript.finished) return this.finish();
+    this.original ??= err;
+    const next = transcript.continuable ? await continueElsewhere(ctx, this.nextIndex, transcript) : undefined;
+    this.attempt(this.cur.d, next ? 'continued' : 'failed', err);
+    if (!next) return this.failWith(this.original);
+    this.cur = next.cur;
+    ctx.live.opened = this.cur.started.opened;
+    this.nextIndex = next.index + 1;
+    this.usage = undefined;
+    if (this.begin()) return this.finish();
+    return true;
   }
 }
 

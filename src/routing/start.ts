@@ -21,12 +21,16 @@ const LATE: unique symbol = Symbol('late');
  * is abandoned (and aborted if it opens after all), one that opened is aborted, so its read fails.
  * No AbortController or listener of its own: each costs CPU on every request.
  */
-export async function startAttempt(clock: RoutingClock, open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-  const limit = body.stream === true ? limitMs(s.firstTokenTimeoutMs) : Number.POSITIVE_INFINITY;
-  if (!Number.isFinite(limit)) {
-    const opened = await open(d, body, signal);
-    return opened.kind === 'json' ? opened : prelude(d, opened, () => false);
-  }
+export function startAttempt(clock: RoutingClock, open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
+  // A JSON answer is whole when it opens: the attempt's own promise, with no async layer around it (each costs every request).
+  if (body.stream !== true) return open(d, body, signal) as Promise<Extract<OpenedAttempt, { kind: 'json' }>>;
+  const limit = limitMs(s.firstTokenTimeoutMs);
+  if (!Number.isFinite(limit)) return open(d, body, signal).then((opened) => (opened.kind === 'json' ? opened : prelude(d, opened, () => false)));
+  return startTimed(clock, open, d, body, s, signal, limit);
+}
+
+/** A stream's attempt under first_token_timeout (`limit` ms). */
+async function startTimed(clock: RoutingClock, open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal, limit: number): Promise<Started> {
   const lateError = (): GatewayError =>
     new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout, { reason: `${d.key}: no first content within first_token_timeout (${s.firstTokenTimeoutMs}ms)` });
   let late = false;
