@@ -71,6 +71,8 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
   let blocks: SseBatch['blocks'] = [];
   let at = 0;
   let ended = false;
+  /** The read's own bytes while every block of it is handed out as a chunk step (see `wholeRead`). */
+  let whole: Uint8Array | undefined;
   const end = (): StreamStep => {
     ended = true;
     release();
@@ -81,13 +83,20 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     if (ended) return DONE;
     while (at < blocks.length) {
       const block = blocks[at++] as StreamEvent;
-      if (block.data === undefined) continue;
+      if (block.data === undefined) {
+        whole = undefined;
+        continue;
+      }
       if (block.done) {
+        whole = undefined;
         void drain(exchange);
         end();
         return { done: true, raw: block.raw };
       }
-      if (!isRecord(block.json)) continue;
+      if (!isRecord(block.json)) {
+        whole = undefined;
+        continue;
+      }
       const failure = streamErrorEvent(block.json, exchange.provider);
       if (failure) {
         exchange.abort(failure);
@@ -107,6 +116,7 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
       if (!batch) return end();
       blocks = batch.blocks;
       at = 0;
+      whole = batch.whole;
     }
   };
   return {
@@ -114,6 +124,7 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     status: exchange.answer.status,
     next,
     nextRead,
+    wholeRead: () => (at === blocks.length ? whole : undefined),
     abort: (why) => {
       release();
       if (!ended) exchange.abort(why);

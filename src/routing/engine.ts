@@ -34,6 +34,8 @@ export type OpenedAttempt =
       abort(why?: GatewayError): void;
       /** The next step if it was already read (no waiting, no promise), else undefined; lets the caller batch a read's chunks. */
       nextRead?(): StreamStep | undefined;
+      /** Once the steps of the last read are all taken: that read's bytes, when they are exactly those chunk steps (else undefined). */
+      wholeRead?(): Uint8Array | undefined;
     };
 
 /** One attempt at one deployment; throws GatewayError before the answer starts. */

@@ -134,12 +134,17 @@ export class RoutingFeature {
       next: () => (failure ? Promise.reject(failure) : items.read()),
       bytes(batch) {
         const parts: Uint8Array[] = [];
+        let dropped = false;
         for (const item of batch) {
           if (item.kind === 'error') failure = item.error;
-          else if (!(strip && isUsageOnlyChunk(item.chunk))) parts.push(item.raw);
+          else if (strip && isUsageOnlyChunk(item.chunk)) dropped = true;
+          else parts.push(item.raw);
         }
+        const ended = result.ended() && !failure;
+        // Nothing dropped or added: the provider's read as it came.
+        if (items.whole && !dropped && !failure && !ended) return items.whole;
         // The stream's end goes in the same write as its last chunks.
-        if (result.ended() && !failure) {
+        if (ended) {
           doneSent = true;
           parts.push(result.terminator() ?? DONE_EVENT);
         }

@@ -52,6 +52,13 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
   private over = false;
   private begun = false;
   private batch: StreamItem[] = [];
+  /** The batch being gathered is one provider read's chunks, unchanged. */
+  private oneRead = false;
+  /**
+   * The provider's own bytes of the batch handed over last, when they are exactly its chunks: written as
+   * they came, rather than joined from each chunk's (a copy of every byte, on every read).
+   */
+  whole: Uint8Array | undefined;
   private original: GatewayError | undefined;
   private dog: Watchdog | undefined;
   private onOuter: (() => void) | undefined;
@@ -106,6 +113,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
   private pass(chunk: Record<string, unknown>, raw: Uint8Array): void {
     const rewrite = this.cur.rewrite;
     const out = rewrite ? rewriteContinuation(chunk, this.transcript, rewrite) : chunk;
+    if (rewrite) this.oneRead = false;
     if (!out) return;
     this.transcript.observe(out);
     if (out.usage !== undefined && typeof out.usage === 'object' && out.usage !== null) this.usage = out.usage as Record<string, unknown>;
@@ -114,6 +122,8 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
 
   /** Hands over what was gathered; undefined when that is nothing. */
   private take(): StreamItem[] | undefined {
+    this.whole = this.oneRead ? this.cur.started.opened.wholeRead?.() : undefined;
+    this.oneRead = false;
     const out = this.batch;
     this.batch = [];
     return out.length > 0 ? out : undefined;
@@ -134,6 +144,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
   /** Ends with exactly one error item: the batch so far, then the failure. */
   private failWith(err: GatewayError): StreamItem[] {
     this.settled = true;
+    this.whole = undefined;
     this.batch.push({ kind: 'error', error: err });
     const out = this.batch;
     this.batch = [];
@@ -148,6 +159,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
 
   /** Passes a started attempt's prelude; true when that was the whole stream. */
   private begin(): boolean {
+    this.oneRead = false;
     for (const step of this.cur.started.prelude) this.pass(step.chunk, step.raw);
     if (this.cur.started.ended) return true;
     this.dog = this.watch(this.cur);
@@ -177,6 +189,8 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
           dog.arm();
           step = await this.cur.started.opened.next();
           dog.rest();
+          // The batch was handed over before the wait: what follows comes from this one read.
+          this.oneRead = true;
         }
         // An aborted read may end quietly rather than throw: a stall never passes for a normal end.
         if (dog.fired) throw new Error('stalled');

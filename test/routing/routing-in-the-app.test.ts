@@ -14,7 +14,8 @@ let primaryDown = true;
 const primary = fakeProvider({
   'POST /chat/completions': (_req, rec) => {
     if (primaryDown) return Response.json({ error: { message: 'overloaded' } }, { status: 503 });
-    const body = JSON.parse(rec.body) as { stream?: boolean; model: string };
+    const body = JSON.parse(rec.body) as { stream?: boolean; model: string; messages: { content: string }[] };
+    if (body.messages[0]?.content === 'exact bytes') return exactStream();
     return body.stream ? sseResponse(chatChunks(['from primary'], body.model)) : Response.json(chatCompletion('from primary', body.model));
   },
   'GET /models': () => Response.json({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'openai' }] }),
@@ -26,6 +27,27 @@ const fallback = fakeProvider({
   },
   'GET /models': () => Response.json({ object: 'list', data: [] }),
 });
+/** A stream in the provider's own spelling, in three reads: what a routed stream must pass on byte for byte. */
+const EXACT_READS = [
+  'data:{"id":"c1", "object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n' +
+    'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"one"},"finish_reason":null}]}\n\n',
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":" two"}, "finish_reason":null}]}\n\n' +
+    'data:  {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":" three"},"finish_reason":null}]}\n\n',
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+];
+function exactStream(): Response {
+  const encoder = new TextEncoder();
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (i > 0) await Bun.sleep(20);
+      const read = EXACT_READS[i++];
+      if (read === undefined) controller.close();
+      else controller.enqueue(encoder.encode(read));
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
 const dir = mkdtempSync(join(tmpdir(), 'routing-'));
 const file = join(dir, 'routing.yaml');
 const ROUTES = `models:
@@ -65,6 +87,17 @@ describe('routing mounted from ROUTING_CONFIG_PATH', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('from fallback');
+  });
+
+  test("a routed stream passes on the provider's own bytes, read after read", async () => {
+    primaryDown = false;
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'smart', stream: true, messages: [{ role: 'user', content: 'exact bytes' }] }),
+    });
+    expect(res.headers.get('x-served-by')).toBe('openai/gpt-4o');
+    expect(await res.text()).toBe(EXACT_READS.join(''));
   });
 
   test('a plain provider/model chat is a one-deployment route with the defaults (one retry)', async () => {
