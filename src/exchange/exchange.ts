@@ -199,15 +199,7 @@ export class Exchange {
     const parser = this.parser;
     for (;;) {
       const heldBefore = parser.held;
-      let chunk: Uint8Array | undefined;
-      try {
-        chunk = (await this.startRead()).value;
-      } catch (err) {
-        throw this.readFailed(err);
-      } finally {
-        // No deadline while the caller (a slow client) takes its time.
-        clearTimeout(this.timer);
-      }
+      const chunk = await this.read();
       if (chunk === undefined) {
         this.streamEnded = true;
         const last = parser.end();
@@ -253,14 +245,7 @@ export class Exchange {
 
   /** The next raw chunk of the body (the proxy's relay); undefined at its end. */
   async nextRaw(): Promise<Uint8Array | undefined> {
-    let chunk: Uint8Array | undefined;
-    try {
-      chunk = (await this.startRead()).value;
-    } catch (err) {
-      throw this.readFailed(err);
-    } finally {
-      clearTimeout(this.timer);
-    }
+    const chunk = await this.read();
     if (chunk === undefined) this.end('ok');
     return chunk;
   }
@@ -338,23 +323,23 @@ export class Exchange {
     return kept;
   }
 
-  /**
-   * Starts one read of the body within CLIENT_TIMEOUT; the caller awaits it itself (an async wrapper here
-   * would cost every read), passes a rejection through `readFailed` and clears the timer once it settles.
-   */
-  private startRead(): ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> {
+  /** One read of the body within CLIENT_TIMEOUT; undefined at its end. */
+  private async read(): Promise<Uint8Array | undefined> {
     if (this.failure) throw this.failure;
     this.phase = 'stream';
     const body = this.answer.body;
-    if (!body) return Promise.resolve({ done: true, value: undefined });
+    if (!body) return undefined;
     this.reader ??= body.getReader();
     this.arm(this.timeouts.timeoutMs);
-    return this.reader.read();
-  }
-
-  /** Why a read failed: the deadline, the client or `abort` when one ended it, else a cut. */
-  private readFailed(err: unknown): GatewayError {
-    return this.fail(this.failure ?? (err instanceof GatewayError ? err : cutError(this.provider, err, true)));
+    try {
+      const { done, value } = await this.reader.read();
+      return done ? undefined : value;
+    } catch (err) {
+      throw this.fail(this.failure ?? (err instanceof GatewayError ? err : cutError(this.provider, err, true)));
+    } finally {
+      // No deadline while the caller (a slow client) takes its time.
+      clearTimeout(this.timer);
+    }
   }
 
   /** A whole body, within what is left of CLIENT_TIMEOUT since the exchange started. */
