@@ -5,7 +5,7 @@
 import { presentedApiKeys, type ApiKeyEntry, type ApiKeys } from '../auth/api-keys.ts';
 import { unauthorized } from '../auth/oidc.ts';
 import { GatewayError } from '../errors.ts';
-import { identityOf, type Identity } from './identity.ts';
+import { identityOf, type Identity, type IdentitySources } from './identity.ts';
 import type { Limiter, LimitTicket } from './limiter.ts';
 
 /** What the gate is built from; either part may be absent (keys without limits, limits without keys). */
@@ -62,12 +62,12 @@ export class LimitsGate {
   }
 
   /** The caller of a request: its gateway key's entry, else its verified claims, else `address`. */
-  identify(request: Request, claims: Record<string, unknown> | undefined, address: string): Identity {
+  identify(request: Request, claims: Record<string, unknown> | undefined, address: IdentitySources['address']): Identity {
     const names = this.parts.limiter?.identityNames ?? CLAIMS_DEFAULT;
     const apiKey = this.keyed.get(request);
     // A key that matched wins over claims: with both, the key is what the gateway checked for this request.
     if (apiKey) return identityOf({ apiKey, address }, names);
-    return identityOf({ ...(claims ? { claims } : {}), address }, names);
+    return identityOf(claims ? { claims, address } : { address }, names);
   }
 
   /** Charges the request to every matching rule, or throws 429 (naming rule and window, with Retry-After) or 503 (store away, LIMITS_FAIL_MODE=closed). */

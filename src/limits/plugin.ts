@@ -66,7 +66,7 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
   const claims = new WeakMap<Request, Record<string, unknown>>();
   const admitted = new WeakMap<Request, Admission>();
   let server: { requestIP(request: Request): { address: string } | null } | undefined;
-  const identify = (request: Request) => gate.identify(request, claims.get(request), server?.requestIP(request)?.address ?? 'unknown');
+  const identify = (request: Request) => gate.identify(request, claims.get(request), () => server?.requestIP(request)?.address ?? 'unknown');
 
   const reload = () => {
     if (settings.configPath && limiter) {
@@ -90,11 +90,10 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
       process.off('SIGHUP', reload);
       limiter?.close();
     })
-    .onBeforeHandle({ as: 'global' }, async ({ request }) => {
+    .onBeforeHandle({ as: 'global' }, async ({ request, path }) => {
       // With AUTH_ENABLE the OIDC plugin has already asked (authHooks); without it the key is checked here.
       if (!config.auth.enable) gate.checkKey(request);
       if (!limiter) return;
-      const path = new URL(request.url).pathname;
       if (!(path in JSON_ROUTES && request.method === 'POST') && !path.startsWith('/proxy/')) return;
       const asked = await askedFor(ctx, request, path, limiter);
       const admission = await gate.admit(identify(request), asked.model, asked.tokens);

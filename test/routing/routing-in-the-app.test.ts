@@ -16,6 +16,7 @@ const primary = fakeProvider({
     if (primaryDown) return Response.json({ error: { message: 'overloaded' } }, { status: 503 });
     const body = JSON.parse(rec.body) as { stream?: boolean; model: string; messages: { content: string }[] };
     if (body.messages[0]?.content === 'exact bytes') return exactStream();
+    if (body.messages[0]?.content === 'one read') return new Response(EXACT_READS.join(''), { headers: { 'content-type': 'text/event-stream' } });
     return body.stream ? sseResponse(chatChunks(['from primary'], body.model)) : Response.json(chatCompletion('from primary', body.model));
   },
   'GET /models': () => Response.json({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'openai' }] }),
@@ -89,14 +90,16 @@ describe('routing mounted from ROUTING_CONFIG_PATH', () => {
     expect(text).toBe('from fallback');
   });
 
-  test("a routed stream passes on the provider's own bytes, read after read", async () => {
+  // Read after read (three reads), and the whole answer in one read.
+  test.each(['exact bytes', 'one read'])("a routed stream passes on the provider's own bytes: %s", async (content) => {
     primaryDown = false;
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'smart', stream: true, messages: [{ role: 'user', content: 'exact bytes' }] }),
+      body: JSON.stringify({ model: 'smart', stream: true, messages: [{ role: 'user', content }] }),
     });
     expect(res.headers.get('x-served-by')).toBe('openai/gpt-4o');
+    // One read holding the whole answer, `[DONE]` included, goes out as it came: no second `[DONE]`.
     expect(await res.text()).toBe(EXACT_READS.join(''));
   });
 
