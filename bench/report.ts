@@ -121,6 +121,29 @@ const GOALS: Goal[] = [
   },
 ];
 
+/** One figure of a gateway against the bare pass-through's in the same run (a ratio or a difference), median over runs. */
+function vsBare(r: Report, n: TargetName, pick: (t: TargetRun) => number, how: 'ratio' | 'minus'): number {
+  return median(
+    r.runs.map((run) => {
+      const t = run[n];
+      const b = run.bare;
+      if (!t || !b) return Number.NaN;
+      return how === 'ratio' ? pick(t) / pick(b) : pick(t) - pick(b);
+    }),
+  );
+}
+
+/** Issue 21's targets: against the bare pass-through in the same run, and memory against the figures of its start (56 / 84 MB). */
+const GOALS_21: Goal[] = [
+  { what: 'CPU per streamed chat ≤ 1.5x the bare pass-through\'s', value: (r, n) => vsBare(r, n, (t) => t.streamCpuUs, 'ratio'), show: (v) => fmt(v, 2, 'x'), met: (v) => v <= 1.5 },
+  { what: 'CPU per non-stream chat ≤ 1.4x the bare pass-through\'s', value: (r, n) => vsBare(r, n, (t) => t.chatCpuUs, 'ratio'), show: (v) => fmt(v, 2, 'x'), met: (v) => v <= 1.4 },
+  { what: 'p99 at one connection, non-stream, within 0.15 ms of the bare pass-through\'s', value: (r, n) => vsBare(r, n, (t) => t.oneConnP99Ms, 'minus'), show: (v) => signed(v, 3), met: (v) => v <= 0.15 },
+  { what: 'p99 of a stream\'s first chunk at one connection (warm) within 0.15 ms of the bare pass-through\'s', value: (r, n) => vsBare(r, n, (t) => t.ttfbWarmP99Ms, 'minus'), show: (v) => signed(v, 3), met: (v) => v <= 0.15 },
+  { what: 'p99 under the 64-connection load ≤ 1.5x the bare pass-through\'s', value: (r, n) => vsBare(r, n, (t) => t.chatP99Ms, 'ratio'), show: (v) => fmt(v, 2, 'x'), met: (v) => v <= 1.5 },
+  { what: 'idle RSS ≤ 61.6 MB (56 MB + 10%)', value: (r, n) => med(r, n, (t) => t.idleRssMb), show: (v) => fmt(v, 1, ' MB'), met: (v) => v <= 56 * 1.1 },
+  { what: 'peak RSS under the 64-connection load ≤ 92.4 MB (84 MB + 10%)', value: (r, n) => med(r, n, (t) => t.peakRssMb), show: (v) => fmt(v, 1, ' MB'), met: (v) => v <= 84 * 1.1 },
+];
+
 function verdict(g: Goal, r: Report, n: TargetName): string {
   if (g.binaryOnly && n !== 'binary') return '—';
   const v = g.value(r, n);
@@ -197,6 +220,10 @@ export function renderReport(r: Report): string {
   out.push('## Goals (issue 8), on our gateway', '');
   out.push('| goal | compiled binary | from source |', '| --- | --- | --- |');
   for (const g of GOALS) out.push(`| ${g.what} | ${verdict(g, r, 'binary')} | ${verdict(g, r, 'source')} |`);
+  out.push('', '## Goals (issue 21), against the bare pass-through in the same run', '');
+  out.push('| goal | compiled binary | from source |', '| --- | --- | --- |');
+  for (const g of GOALS_21) out.push(`| ${g.what} | ${verdict(g, r, 'binary')} | ${verdict(g, r, 'source')} |`);
+  out.push('', 'Held streams, and the routing and limits overhead: their own sections below (`bench/held-streams.ts`, `bench/overhead.ts`). What stands in the way of each unmet goal: bench/README.md, "Issue 21: what stands in the way".');
   out.push('', '## Measurements', '');
   out.push(`| | ${names.map((n) => LABELS[n]).join(' | ')} |`, `| --- | ${names.map(() => '---:').join(' | ')} |`);
   for (const row of rows(r)) out.push(`| ${row.label} | ${names.map((n) => row.cell(n)).join(' | ')} |`);

@@ -28,9 +28,9 @@ const GATEWAY_SETTINGS: readonly SettingRow[] = [
     name: 'soft_memory_limit_mb',
     env: 'SERVER_SOFT_MEMORY_LIMIT_MB',
     type: 'int',
-    default: '72',
+    default: '0',
     description:
-      'Resident memory, in MB, above which the gateway runs full garbage collections (at most 4 a second, ~10% of the time) so that memory held by finished requests is freed; 0 leaves it to the runtime',
+      'Resident memory, in MB, above which the gateway runs full garbage collections (at most 4 a second, ~10% of the time) so that memory held by finished requests is freed; 0 (the default) leaves it to the runtime, which keeps tail latency lower',
     secret: false,
     section: 'server',
   },

@@ -5,7 +5,8 @@
  * and its heuristics look at the JS heap. So while the resident size is past the limit, a full
  * collection runs every CHECK_MS (measured at 72 MB: peak ~86 MB instead of ~95, throughput unchanged).
  * Each pauses the server for ~5–20 ms; the time spent in them is capped at about a tenth, and a gateway
- * whose memory is not growing never collects.
+ * whose memory is not growing never collects. Off by default: at 72 MB those pauses raised p99 under 64
+ * connections from 16–17 ms to 22–26 ms (bench/README.md, "Issue 21: what stands in the way").
  */
 const CHECK_MS = 250;
 /** After a collection that took t ms, the next waits at least PAUSE_FACTOR × t. */

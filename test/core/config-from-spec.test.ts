@@ -32,7 +32,7 @@ describe('settings come from the spec', () => {
   test('defaults apply when nothing is set', () => {
     const c = loadConfig({});
     expect(c.server).toMatchObject({ host: '0.0.0.0', port: 8080, readTimeoutMs: 30_000, idleTimeoutMs: 120_000, maxBodyBytes: 10 * 1024 * 1024 });
-    expect(c.server.softMemoryLimitBytes).toBe(72 * 1024 * 1024);
+    expect(c.server.softMemoryLimitBytes).toBe(0);
     expect(c.client).toMatchObject({ timeoutMs: 30_000, responseHeaderTimeoutMs: 10_000, disableCompression: true, maxIdleConns: 20 });
     expect(c.telemetry).toEqual({ enable: false, metricsPort: 9464 });
     expect(c.mcp.enable).toBe(false);
@@ -47,9 +47,9 @@ describe('settings come from the spec', () => {
       DEBUG_MAX_MESSAGES: '7',
       ALLOWED_MODELS: ' openai/gpt-4o , groq/llama ,',
       MCP_SERVERS: ' http://a/mcp ,http://b/mcp',
-      SERVER_SOFT_MEMORY_LIMIT_MB: '0',
+      SERVER_SOFT_MEMORY_LIMIT_MB: '96',
     });
-    expect(c.server.softMemoryLimitBytes).toBe(0);
+    expect(c.server.softMemoryLimitBytes).toBe(96 * 1024 * 1024);
     expect(c.client.timeoutMs).toBe(90_000);
     expect(c.mcp.initialBackoffMs).toBe(250);
     expect(c.enableVision).toBe(true);
