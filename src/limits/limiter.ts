@@ -107,8 +107,10 @@ export class Limiter {
     }
     if (outcome.rejected !== undefined) return this.refusal(counters, amounts, outcome.counts, now);
     const tokenCounters = counters.flatMap((c, i) => (c.kind === 'requests_per_minute' ? [] : [{ id: c.id, windowMs: c.windowMs, window: outcome.windows[i]! }]));
-    const ticket = { reservedTokens: Math.max(0, Math.ceil(tokens)), tokenCounters };
-    return { outcome: 'allowed', ticket, headers: this.headers(counters, outcome.counts, now) };
+    const headers = this.headers(counters, outcome.counts, now);
+    // Only token windows are corrected afterwards: a request counted once needs no ticket.
+    if (tokenCounters.length === 0) return { outcome: 'allowed', headers };
+    return { outcome: 'allowed', ticket: { reservedTokens: Math.max(0, Math.ceil(tokens)), tokenCounters }, headers };
   }
 
   /** Corrects a ticket's token reservation to what the answer really used (streams included); never throws. */

@@ -8,7 +8,7 @@ import { ApiKeys } from '../auth/api-keys.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import { readLimitedText } from '../http/body.ts';
-import { LimitsGate, type Admission } from './gate.ts';
+import { LimitsGate } from './gate.ts';
 import type { Limiter } from './limiter.ts';
 import { limitsMetrics } from './metrics.ts';
 import { tokenReservation } from './reservation.ts';
@@ -64,7 +64,6 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
   if (apiKeys) logger.info('gateway API keys on', { keys: apiKeys.size });
   const gate = new LimitsGate({ ...(limiter ? { limiter } : {}), ...(apiKeys ? { apiKeys } : {}), authEnabled: config.auth.enable });
   const claims = new WeakMap<Request, Record<string, unknown>>();
-  const admitted = new WeakMap<Request, Admission>();
   let server: { requestIP(request: Request): { address: string } | null } | undefined;
   const identify = (request: Request) => gate.identify(request, claims.get(request), () => server?.requestIP(request)?.address ?? 'unknown');
 
@@ -97,11 +96,12 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
       if (!(path in JSON_ROUTES && request.method === 'POST') && !path.startsWith('/proxy/')) return;
       const asked = await askedFor(ctx, request, path, limiter);
       const admission = await gate.admit(identify(request), asked.model, asked.tokens);
-      admitted.set(request, admission);
+      // Every request has its record (the lifecycle starts it). Routes that build their Response with
+      // withRequestId add these headers at construction: cheaper than setting them after.
       const rec = telemetry.records.get(request);
-      // Routes that build their Response with withRequestId add these at construction: cheaper than setting them after.
-      if (rec) rec.headers = admission.headers;
-      if (rec && admission.ticket) {
+      if (!rec) return;
+      rec.headers = admission.headers;
+      if (admission.ticket) {
         // Once the answer is over (a stream's last byte included), the reservation becomes the real usage.
         rec.onFinish = (facts) => {
           const reported = facts.inputTokens !== undefined || facts.outputTokens !== undefined;
@@ -113,9 +113,9 @@ export function limitsFeature(ctx: GatewayContext, deps: Partial<LimitsDeps> = {
       }
     })
     .onAfterHandle({ as: 'global' }, ({ request, response }) => {
-      const admission = admitted.get(request);
-      if (!admission || !(response instanceof Response) || telemetry.records.get(request)?.stamped) return;
-      for (const [name, value] of Object.entries(admission.headers)) response.headers.set(name, value);
+      const rec = telemetry.records.get(request);
+      if (!rec?.headers || rec.stamped || !(response instanceof Response)) return;
+      for (const [name, value] of Object.entries(rec.headers)) response.headers.set(name, value);
     })
     .get('/v1/limits', async ({ request }) => {
       const identity = identify(request);
