@@ -9,6 +9,7 @@ import { checkVision } from '../chat/policy.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
 import type { Exchange, SseBatch, StreamEvent } from '../exchange/exchange.ts';
+import type { SseBlock } from '../exchange/sse-parser.ts';
 import { clientGoneError, streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
@@ -67,6 +68,20 @@ async function openExchange(exchange: Exchange, body: ChatRequest, release: () =
   return { kind: 'json', status: exchange.answer.status, json, text };
 }
 
+/** A chunk step over a parsed block: its bytes are viewed only when asked for (most reads go out whole). */
+class BlockChunk {
+  readonly done = false;
+  readonly kind = 'chunk';
+  constructor(
+    readonly chunk: Record<string, unknown>,
+    private readonly block: SseBlock,
+  ) {}
+
+  get raw(): Uint8Array {
+    return this.block.raw;
+  }
+}
+
 function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
   let blocks: SseBatch['blocks'] = [];
   let at = 0;
@@ -88,7 +103,7 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
         continue;
       }
       if (block.done) {
-        whole = undefined;
+        // `whole` stays: the read's bytes end with this `[DONE]` (see `wholeRead`).
         void drain(exchange);
         end();
         return { done: true, raw: block.raw };
@@ -99,11 +114,12 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
       }
       const failure = streamErrorEvent(block.json, exchange.provider);
       if (failure) {
+        whole = undefined;
         exchange.abort(failure);
         release();
         throw failure;
       }
-      return { done: false, chunk: block.json, raw: block.raw };
+      return new BlockChunk(block.json, block);
     }
     return undefined;
   };

@@ -19,8 +19,11 @@ import { startAttempt } from './start.ts';
 
 export type { Deployment } from './config.ts';
 
-/** One step of a stream: the next parsed chunk with its raw SSE bytes, or its normal end. */
-export type StreamStep = { done: true; /** The provider's own terminator bytes (`data: [DONE]`), when it sent one. */ raw?: Uint8Array } | { done: false; chunk: Record<string, unknown>; raw: Uint8Array };
+/** A parsed chunk with its raw SSE bytes (what the client gets unless the chunk was rewritten). */
+export type ChunkStep = { done: false; kind: 'chunk'; chunk: Record<string, unknown>; raw: Uint8Array };
+
+/** One step of a stream: the next parsed chunk, or its normal end. */
+export type StreamStep = { done: true; /** The provider's own terminator bytes (`data: [DONE]`), when it sent one. */ raw?: Uint8Array } | ChunkStep;
 
 /** An attempt whose answer started: a whole JSON answer, or a stream to read chunk by chunk. */
 export type OpenedAttempt =
@@ -34,7 +37,10 @@ export type OpenedAttempt =
       abort(why?: GatewayError): void;
       /** The next step if it was already read (no waiting, no promise), else undefined; lets the caller batch a read's chunks. */
       nextRead?(): StreamStep | undefined;
-      /** Once the steps of the last read are all taken: that read's bytes, when they are exactly those chunk steps (else undefined). */
+      /**
+       * Once the steps of the last read are all taken: that read's bytes, when they are exactly those chunk
+       * steps, and its `[DONE]` when that step ended the stream (else undefined).
+       */
       wholeRead?(): Uint8Array | undefined;
     };
 
@@ -51,7 +57,7 @@ export type RoutingEvent =
   | { type: 'usage'; alias: string; deployment: string; usage: Record<string, unknown> };
 
 /** What the caller relays: a chunk (raw bytes, unchanged unless rewritten), or the one error that ends a broken stream (always last). */
-export type StreamItem = { kind: 'chunk'; chunk: Record<string, unknown>; raw: Uint8Array } | { kind: 'error'; error: GatewayError };
+export type StreamItem = ChunkStep | { kind: 'error'; error: GatewayError };
 
 /** The answer, and the deployment that served it (for `x-served-by` and the answer's `model`). */
 export type EngineResult =
@@ -84,7 +90,17 @@ export interface EngineDeps {
 /** An attempt that got as far as content: the JSON answer, or the stream with the chunks read so far. */
 export type Started =
   | { kind: 'json'; status: number; json: unknown; text: string }
-  | { kind: 'stream'; status: number; opened: Extract<OpenedAttempt, { kind: 'stream' }>; prelude: Array<Extract<StreamStep, { done: false }>>; ended: boolean };
+  | {
+      kind: 'stream';
+      status: number;
+      opened: Extract<OpenedAttempt, { kind: 'stream' }>;
+      prelude: ChunkStep[];
+      ended: boolean;
+      /** Every prelude step came from the attempt's current read (so that read's bytes may still go out whole). */
+      oneRead: boolean;
+      /** The provider's own `[DONE]`, when the stream ended on it within the prelude. */
+      terminator?: Uint8Array;
+    };
 
 /** Runs requests over routes; one per app (it holds the breakers and the round-robin cursors). */
 export class FailoverEngine {

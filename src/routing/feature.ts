@@ -133,16 +133,21 @@ export class RoutingFeature {
       // The chunks before a failure go out first; the failure is thrown on the next read.
       next: () => (failure ? Promise.reject(failure) : items.read()),
       bytes(batch) {
-        const parts: Uint8Array[] = [];
-        let dropped = false;
+        const dropped = (item: StreamItem) => item.kind === 'chunk' && strip && isUsageOnlyChunk(item.chunk);
+        let dropping = false;
         for (const item of batch) {
           if (item.kind === 'error') failure = item.error;
-          else if (strip && isUsageOnlyChunk(item.chunk)) dropped = true;
-          else parts.push(item.raw);
+          else if (dropped(item)) dropping = true;
         }
         const ended = result.ended() && !failure;
-        // Nothing dropped or added: the provider's read as it came.
-        if (items.whole && !dropped && !failure && !ended) return items.whole;
+        // Nothing dropped or added: the provider's read as it came (with its `[DONE]` when it ended the stream).
+        if (items.whole && !dropping && !failure) {
+          doneSent = ended;
+          return items.whole;
+        }
+        // Each chunk's bytes are asked for only here: most batches went out whole above.
+        const parts: Uint8Array[] = [];
+        for (const item of batch) if (item.kind === 'chunk' && !dropped(item)) parts.push(item.raw);
         // The stream's end goes in the same write as its last chunks.
         if (ended) {
           doneSent = true;

@@ -10,7 +10,7 @@ import { limitMs, Watchdog } from './clock.ts';
 import type { Deployment, Route } from './config.ts';
 import { clientGoneError } from '../exchange/failure.ts';
 import { classifyFailure } from './classify.ts';
-import type { FailoverEngine, OpenAttempt, Started, StreamItem, StreamStep } from './engine.ts';
+import type { ChunkStep, FailoverEngine, OpenAttempt, Started, StreamItem, StreamStep } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
 
 /** Everything the relay needs from the request that started the stream. */
@@ -55,8 +55,9 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
   /** The batch being gathered is one provider read's chunks, unchanged. */
   private oneRead = false;
   /**
-   * The provider's own bytes of the batch handed over last, when they are exactly its chunks: written as
-   * they came, rather than joined from each chunk's (a copy of every byte, on every read).
+   * The provider's own bytes of the batch handed over last, when they are exactly its chunks (and its
+   * `[DONE]`, when that batch ends the stream): written as they came, rather than joined from each
+   * chunk's (a copy of every byte, on every read).
    */
   whole: Uint8Array | undefined;
   private original: GatewayError | undefined;
@@ -110,14 +111,14 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     this.ctx.engine.emit({ type: 'attempt', alias: this.ctx.route.alias, deployment: d.key, outcome, code: err?.code });
   }
 
-  private pass(chunk: Record<string, unknown>, raw: Uint8Array): void {
+  private pass(step: ChunkStep): void {
     const rewrite = this.cur.rewrite;
-    const out = rewrite ? rewriteContinuation(chunk, this.transcript, rewrite) : chunk;
+    const out = rewrite ? rewriteContinuation(step.chunk, this.transcript, rewrite) : step.chunk;
     if (rewrite) this.oneRead = false;
     if (!out) return;
     this.transcript.observe(out);
     if (out.usage !== undefined && typeof out.usage === 'object' && out.usage !== null) this.usage = out.usage as Record<string, unknown>;
-    this.batch.push({ kind: 'chunk', chunk: out, raw: rewrite ? encodeChunk(out) : raw });
+    this.batch.push(rewrite ? { done: false, kind: 'chunk', chunk: out, raw: encodeChunk(out) } : step);
   }
 
   /** Hands over what was gathered; undefined when that is nothing. */
@@ -129,9 +130,13 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     return out.length > 0 ? out : undefined;
   }
 
-  /** The stream ended normally: the last batch (if any), and nothing after it. */
-  private finish(): StreamItem[] | undefined {
+  /**
+   * The stream ended normally: the last batch (if any), and nothing after it. `onTerminator`: it ended
+   * on the provider's `[DONE]`, which a whole read then includes.
+   */
+  private finish(onTerminator: boolean): StreamItem[] | undefined {
     const { engine, route, live } = this.ctx;
+    if (!onTerminator) this.oneRead = false;
     this.settled = true;
     live.ended = true;
     engine.breakers.get(this.cur.d.key, route.settings.breaker).onSuccess();
@@ -159,9 +164,14 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
 
   /** Passes a started attempt's prelude; true when that was the whole stream. */
   private begin(): boolean {
-    this.oneRead = false;
-    for (const step of this.cur.started.prelude) this.pass(step.chunk, step.raw);
-    if (this.cur.started.ended) return true;
+    const started = this.cur.started;
+    // The prelude and what follows it in the same read are that read's chunks, unless rewritten.
+    this.oneRead = started.oneRead;
+    for (const step of started.prelude) this.pass(step);
+    if (started.ended) {
+      this.ctx.live.terminator = started.terminator;
+      return true;
+    }
     this.dog = this.watch(this.cur);
     return false;
   }
@@ -170,7 +180,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     const ctx = this.ctx;
     if (!this.begun) {
       this.begun = true;
-      if (this.begin()) return this.finish();
+      if (this.begin()) return this.finish(this.ctx.live.terminator !== undefined);
       // The caller's signal ends the provider's read too (one listener for the stream's life).
       if (ctx.signal !== ctx.engine.idle) {
         this.onOuter = () => this.cur.started.opened.abort(clientGoneError());
@@ -201,9 +211,9 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
       }
       if (step.done) {
         ctx.live.terminator = step.raw;
-        return this.finish();
+        return this.finish(step.raw !== undefined);
       }
-      this.pass(step.chunk, step.raw);
+      this.pass(step);
     }
   }
 
@@ -222,7 +232,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     }
     if (classifyFailure(err).unhealthy) engine.breakers.get(this.cur.d.key, route.settings.breaker).onFailure();
     // Every choice had finished: only the terminator was lost, the answer is whole.
-    if (transcript.finished) return this.finish();
+    if (transcript.finished) return this.finish(false);
     this.original ??= err;
     const next = transcript.continuable ? await continueElsewhere(ctx, this.nextIndex, transcript) : undefined;
     this.attempt(this.cur.d, next ? 'continued' : 'failed', err);
@@ -231,7 +241,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     ctx.live.opened = this.cur.started.opened;
     this.nextIndex = next.index + 1;
     this.usage = undefined;
-    if (this.begin()) return this.finish();
+    if (this.begin()) return this.finish(false);
     return true;
   }
 }

@@ -7,7 +7,7 @@ import { GatewayError, MESSAGES } from '../errors.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { limitMs, type RoutingClock } from './clock.ts';
 import type { Deployment, RouteSettings } from './config.ts';
-import type { OpenAttempt, OpenedAttempt, Started, StreamStep } from './engine.ts';
+import type { ChunkStep, OpenAttempt, OpenedAttempt, Started } from './engine.ts';
 import { hasContent } from './prefill.ts';
 
 /** Chunks before the first content (role chunks, keep-alive deltas) that a provider may send; past this it is broken. */
@@ -63,15 +63,24 @@ async function startTimed(clock: RoutingClock, open: OpenAttempt, d: Deployment,
 
 /** Reads a stream up to its first content; `late()` says the first-token deadline passed. */
 async function prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>, late: () => boolean): Promise<Started> {
-  const prelude: Array<Extract<StreamStep, { done: false }>> = [];
+  const prelude: ChunkStep[] = [];
+  const status = opened.status;
   try {
+    let step = await opened.next();
+    // Steps taken without a wait come from the same read: that read may still go out as it came.
+    let oneRead = opened.wholeRead !== undefined;
     while (prelude.length < MAX_PRELUDE) {
-      const step = await opened.next();
       // An attempt that answered despite the abort is still too late.
       if (late()) throw new Error('late');
-      if (step.done) return { kind: 'stream', status: opened.status, opened, prelude, ended: true };
+      if (step.done) return { kind: 'stream', status, opened, prelude, ended: true, oneRead, terminator: step.raw };
       prelude.push(step);
-      if (hasContent(step.chunk)) return { kind: 'stream', status: opened.status, opened, prelude, ended: false };
+      if (hasContent(step.chunk)) return { kind: 'stream', status, opened, prelude, ended: false, oneRead };
+      const ready = opened.nextRead?.();
+      if (ready) step = ready;
+      else {
+        oneRead = false;
+        step = await opened.next();
+      }
     }
     throw new GatewayError(502, 'upstream_invalid', 'Upstream stream sent no content', { reason: `${d.key}: ${MAX_PRELUDE} chunks without content` });
   } catch (e) {

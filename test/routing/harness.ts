@@ -175,7 +175,7 @@ export class FakeProviders {
       if (s.after) await this.clock.sleep(s.after, both);
       if (both.aborted) throw FAULT.cut();
       if ('fail' in s) throw s.fail;
-      return { done: false, chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
+      return { done: false, kind: 'chunk', chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
     };
     return {
       kind: 'stream',
@@ -187,7 +187,7 @@ export class FakeProviders {
         if (s === undefined || 'hang' in s || s.after || both.aborted) return undefined;
         i++;
         if ('fail' in s) throw s.fail;
-        return { done: false, chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
+        return { done: false, kind: 'chunk', chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
       },
       abort: () => {
         this.aborted.push(d.key);
