@@ -18,6 +18,7 @@ import { NEVER_ABORTED } from './clock.ts';
 import type { OpenAttempt, OpenedAttempt, StreamStep } from './engine.ts';
 
 const DONE: StreamStep = { done: true };
+const NO_BLOCKS: SseBatch['blocks'] = [];
 
 /** Longest stream read after `[DONE]` to let the connection go back to the pool. */
 const MAX_DRAIN_READS = 16;
@@ -83,7 +84,7 @@ class BlockChunk {
 }
 
 function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
-  let blocks: SseBatch['blocks'] = [];
+  let blocks = NO_BLOCKS;
   let at = 0;
   let ended = false;
   /** The read's own bytes while every block of it is handed out as a chunk step (see `wholeRead`). */
@@ -98,6 +99,12 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     if (ended) return DONE;
     while (at < blocks.length) {
       const block = blocks[at++] as StreamEvent;
+      // A read wholly taken is let go at once: this scope was made before the wait, may be old to the
+      // collector, and what it points at would outlive young collections (see RoutedStream's `release`).
+      if (at === blocks.length) {
+        blocks = NO_BLOCKS;
+        at = 0;
+      }
       if (block.data === undefined) {
         whole = undefined;
         continue;
@@ -140,7 +147,12 @@ function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
     status: exchange.answer.status,
     next,
     nextRead,
-    wholeRead: () => (at === blocks.length ? whole : undefined),
+    wholeRead: () => {
+      const bytes = at === blocks.length ? whole : undefined;
+      // Asked once per read; not kept for longer (see `nextRead`).
+      whole = undefined;
+      return bytes;
+    },
     abort: (why) => {
       release();
       if (!ended) exchange.abort(why);

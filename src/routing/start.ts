@@ -63,10 +63,11 @@ async function startTimed(clock: RoutingClock, open: OpenAttempt, d: Deployment,
 
 /** Reads a stream up to its first content; `late()` says the first-token deadline passed. */
 async function prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>, late: () => boolean): Promise<Started> {
-  const prelude: ChunkStep[] = [];
   const status = opened.status;
   try {
     let step = await opened.next();
+    // Made once the first read is in, not before the wait: see `nextRead` in attempt.ts.
+    const prelude: ChunkStep[] = [];
     // Steps taken without a wait come from the same read: that read may still go out as it came.
     let oneRead = opened.wholeRead !== undefined;
     while (prelude.length < MAX_PRELUDE) {
