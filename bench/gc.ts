@@ -2,9 +2,9 @@
  * What the collector makes of one gateway's streams: N streamed chats driven in-process through
  * `app.handle` (no HTTP server, so nothing but the gateway and its provider calls in the process), 32 at a
  * time, against the mock upstream in a process of its own. Prints the CPU per chat and, from JSC's own GC
- * log, the number of collections, full ones among them, their time in all and the heap left after the
- * last young one (garbage promoted since the last full collection). One gateway per process: a second
- * app in the same heap would change what the collector sees.
+ * log, the young and full collections, their time in all, and what the young ones promoted per chat
+ * (the growth of the heap over each young collection: objects still reachable then, from old objects
+ * too). One gateway per process: a second app in the same heap would change what the collector sees.
  *   bun run bench/gc.ts [--chats=4000] [--model=openai/gpt-4o-mini] [--entry-dir=.] [NAME=VALUE ...]
  * e.g. `bun run bench/gc.ts --model=fast ROUTING_CONFIG_PATH=bench/.work/routing-overhead.yaml`; a
  * copy of the tree to compare: `--entry-dir=bench/.work/x` (its src/ is loaded).
@@ -35,10 +35,31 @@ if (process.env.GC_CHILD === undefined) {
   });
   const log = await new Response(child.stderr).text();
   if ((await child.exited) !== 0) throw new Error(`the measured gateway failed:\n${log.slice(-2000)}`);
-  const cycles = [...log.matchAll(/cycle ([0-9.]+)ms/g)].map((m) => Number(m[1]));
-  const heaps = [...log.matchAll(/=> (\d+)kb/g)].map((m) => Number(m[1]));
+  // Each collection logs `START M <kb> => EdenCollection|FullCollection` and, when done, `=> <kb>, … cycle <ms>ms END`.
+  let kind = '';
+  let last: number | undefined;
+  let promotedKb = 0;
+  let young = 0;
+  let full = 0;
+  let ms = 0;
+  for (const line of log.split('\n')) {
+    const start = /START M \d+kb => (\w+)Collection/.exec(line);
+    if (start) kind = start[1] ?? '';
+    const end = /=> (\d+)kb, p=[0-9.]+ms \(max [0-9.]+\), cycle ([0-9.]+)ms END/.exec(line);
+    if (!end) continue;
+    const after = Number(end[1]);
+    ms += Number(end[2]);
+    // What a young collection left over the heap after the one before: what it promoted, dead or alive.
+    if (kind === 'Eden') {
+      young++;
+      if (last !== undefined && after > last) promotedKb += after - last;
+    } else full++;
+    last = after;
+  }
   const result = log.split('\n').find((l) => l.startsWith('result '));
-  console.log(`${result?.slice('result '.length) ?? '(no result)'}; collections ${(log.match(/\bSTART\b/g) ?? []).length}, full ${(log.match(/FullCollection/g) ?? []).length}, ${cycles.reduce((a, b) => a + b, 0).toFixed(1)} ms in all; heap after the last young collection ${((heaps.at(-1) ?? 0) / 1024).toFixed(1)} MB`);
+  console.log(
+    `${result?.slice('result '.length) ?? '(no result)'}; collections ${young} young and ${full} full, ${ms.toFixed(1)} ms in all; promoted by young collections ${((promotedKb * 1024) / chats / 1024).toFixed(1)} KB per chat`,
+  );
   killAll();
   process.exit(0);
 }
