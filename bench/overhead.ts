@@ -3,7 +3,8 @@
  * `<!-- overhead:start -->` / `<!-- overhead:end -->` markers:
  *   1. routing on a healthy alias: the gateway from source without a routing file vs the same with
  *      ROUTING_CONFIG_PATH (alias `fast` → one deployment openai/gpt-4o-mini) and requests for `fast`;
- *      also plain `openai/gpt-4o-mini` requests with routing on (a one-deployment route) vs off.
+ *      also plain `openai/gpt-4o-mini` requests with routing on (a one-deployment route) vs off, and an
+ *      alias over streams at a model's pace (22 reads 2 ms apart) vs the same model without routing.
  *   2. the limits check in memory: LIMITS_CONFIG_PATH (one per-caller rule, too high to refuse) vs none.
  *   1 and 2 are paired A/Bs (bench/ab.ts --paired), non-stream and streamed, twice each; the figure is
  *   1 − the median over turns of (variant's req/s ÷ the baseline's turn just before).
@@ -59,6 +60,7 @@ const log = (s: string) => process.stderr.write(`overhead: ${s}\n`);
 // The files the variants read (bench/.work is git-ignored scratch space).
 mkdirSync(WORK, { recursive: true });
 const ROUTING_FILE = join(WORK, 'routing-overhead.yaml');
+const ROUTING_PACED_FILE = join(WORK, 'routing-paced.yaml');
 const LIMITS_FILE = join(WORK, 'limits.yaml');
 const LIMITS_REQUESTS_FILE = join(WORK, 'limits-requests.yaml');
 writeFileSync(
@@ -69,6 +71,17 @@ models:
     deployments:
       - provider: openai
         model: gpt-4o-mini
+`,
+);
+// The mock streams a `*-paced` model's 22 events 2 ms apart: one read each, as a real model's stream comes.
+writeFileSync(
+  ROUTING_PACED_FILE,
+  `# bench/overhead.ts: one healthy alias over the mock's paced model
+models:
+  slow:
+    deployments:
+      - provider: openai
+        model: gpt-4o-mini-paced
 `,
 );
 writeFileSync(
@@ -118,6 +131,8 @@ interface AbRun {
 const BASE = 'src/main.ts';
 const ALIAS = `MODEL=fast,ROUTING_CONFIG_PATH=${ROUTING_FILE}@src/main.ts`;
 const PLAIN_ROUTED = `ROUTING_CONFIG_PATH=${ROUTING_FILE}@src/main.ts`;
+const BASE_PACED = 'MODEL=openai/gpt-4o-mini-paced@src/main.ts';
+const ALIAS_PACED = `MODEL=slow,ROUTING_CONFIG_PATH=${ROUTING_PACED_FILE}@src/main.ts`;
 const LIMITS = `LIMITS_CONFIG_PATH=${LIMITS_FILE}@src/main.ts`;
 const LIMITS_REQUESTS = `LIMITS_CONFIG_PATH=${LIMITS_REQUESTS_FILE}@src/main.ts`;
 
@@ -149,7 +164,18 @@ function abCases(): AbCase[] {
 function extraCases(): AbCase[] {
   if (smoke) return [];
   const cases: AbCase[] = [];
-  if (only.has('routing')) cases.push(...plainCases());
+  if (only.has('routing')) {
+    cases.push(...plainCases());
+    // Routing's cost is per request: the same alias over streams that come in 22 reads, as a model's do.
+    cases.push({
+      goal: 'routing',
+      label: 'alias `slow` vs no routing file, streamed at a model\'s pace (22 reads 2 ms apart)',
+      stream: true,
+      variants: [BASE_PACED, ALIAS_PACED],
+      names: ['no routing', 'alias, paced'],
+      goals: [undefined],
+    });
+  }
   if (only.has('limits')) {
     for (const stream of [false, true]) {
       cases.push({
@@ -178,7 +204,8 @@ function plainCases(): AbCase[] {
 
 async function runAb(c: AbCase, run: number): Promise<AbRun> {
   // Kept after the run (bench/.work is scratch space): every turn's figures, for a second look.
-  const json = join(WORK, `overhead-ab-${c.goal}-${c.stream ? 'stream' : 'chat'}-${c.variants.length > 2 ? 'all' : c.goals[0] === undefined ? 'plain' : 'goal'}-${run}.json`);
+  const kind = c.variants.length > 2 ? 'all' : c.variants[1] === ALIAS_PACED ? 'paced' : c.goals[0] === undefined ? 'plain' : 'goal';
+  const json = join(WORK, `overhead-ab-${c.goal}-${c.stream ? 'stream' : 'chat'}-${kind}-${run}.json`);
   const cmd = [BUN, 'run', join(ROOT, 'bench', 'ab.ts'), '--paired', `--rounds=${rounds}`, `--seconds=${seconds}`, ...(c.stream ? ['--stream'] : []), `--json=${json}`, ...c.variants];
   log(`${c.label}, run ${run}: ${cmd.slice(2).join(' ')}`);
   const proc = spawnTracked(cmd, { PATH: process.env.PATH, HOME: process.env.HOME }, 'overhead-ab');
@@ -434,7 +461,7 @@ if (abRuns.length > 0) {
   }
   lines.push('');
   lines.push(
-    `Variants: baseline \`src/main.ts\` with no routing or limits file; \`${ALIAS.replace(WORK, 'bench/.work')}\` (the routing file: alias \`fast\` with one deployment \`provider: openai, model: gpt-4o-mini\`, all defaults; \`MODEL=fast\` makes ab.ts ask for \`fast\` instead of \`openai/gpt-4o-mini\`); the same file with plain \`openai/gpt-4o-mini\` requests (a one-deployment route with the defaults); \`LIMITS_CONFIG_PATH=bench/.work/limits.yaml\` (one rule \`per: caller\`, \`requests_per_minute: 100000000\`, \`tokens_per_minute: 100000000000\`: every request is checked, charged and corrected, none refused; with a token window the gateway reads a copy of each request's body for its model and max_tokens); \`bench/.work/limits-requests.yaml\`, the same rule with \`requests_per_minute\` only (no copy of the body read). Rows with three variants compare each with the baseline's turn just before, two or three turns apart. The rows \`plain\` and \`limits: ...\` are shown, not judged. Each run starts both variants once; they take turns of ${seconds} s under load, and each of the variant's turns is compared with the baseline's turn just before it. A run with failed or non-2xx requests would not count towards its goal (all must answer 200).`,
+    `Variants: baseline \`src/main.ts\` with no routing or limits file; \`${ALIAS.replace(WORK, 'bench/.work')}\` (the routing file: alias \`fast\` with one deployment \`provider: openai, model: gpt-4o-mini\`, all defaults; \`MODEL=fast\` makes ab.ts ask for \`fast\` instead of \`openai/gpt-4o-mini\`); the same file with plain \`openai/gpt-4o-mini\` requests (a one-deployment route with the defaults); \`${ALIAS_PACED.replace(WORK, 'bench/.work')}\` against \`${BASE_PACED}\` (alias \`slow\` over the mock's paced model, whose 22 events come 2 ms apart, one read each, as a model's stream does; every other row's stream comes in one read); \`LIMITS_CONFIG_PATH=bench/.work/limits.yaml\` (one rule \`per: caller\`, \`requests_per_minute: 100000000\`, \`tokens_per_minute: 100000000000\`: every request is checked, charged and corrected, none refused; with a token window the gateway reads a copy of each request's body for its model and max_tokens); \`bench/.work/limits-requests.yaml\`, the same rule with \`requests_per_minute\` only (no copy of the body read). Rows with three variants compare each with the baseline's turn just before, two or three turns apart. The rows \`plain\`, \`paced\` and \`limits: ...\` are shown, not judged. Each run starts both variants once; they take turns of ${seconds} s under load, and each of the variant's turns is compared with the baseline's turn just before it. A run with failed or non-2xx requests would not count towards its goal (all must answer 200).`,
   );
   lines.push('');
 }
