@@ -121,6 +121,17 @@ export function chunkUsage(chunk: ChatChunk): ChatUsage | undefined {
   return chunk.usage ?? chunk.choices?.[0]?.usage ?? undefined;
 }
 
+/** What a stream translator reads from one chunk: its usage, its first choice, and that choice's text and reasoning. */
+export interface ChunkReading extends SplitContent {
+  usage: ChatUsage | undefined;
+  choice: ChunkChoice | undefined;
+}
+
+export function readChunk(chunk: ChatChunk): ChunkReading {
+  const choice = chunk.choices?.[0];
+  return { usage: chunkUsage(chunk), choice, ...splitContent(choice?.delta) };
+}
+
 /** The stop sequence that ended an answer, when the provider says or the text still ends with it. */
 export function matchedStopSequence(
   choice: { stop_reason?: unknown; matched_stop?: unknown } | undefined,

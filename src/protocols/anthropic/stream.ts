@@ -8,7 +8,7 @@
  * Use: `chunk(c)` for every parsed chunk, `end()` when the provider's stream ended cleanly, `fail(m)`
  * when it broke after the start, `ping()` while waiting. Each returns the SSE text to write (maybe '').
  */
-import { chunkUsage, splitContent, type ChatChunk, type ChatUsage, type ToolCallDelta } from '../chat-completion.ts';
+import { readChunk, type ChatChunk, type ChatUsage, type ToolCallDelta } from '../chat-completion.ts';
 import { exposeCallId } from '../call-id.ts';
 import { anthropicUsage, messageId, stopOf } from './answer.ts';
 
@@ -54,11 +54,9 @@ export class AnthropicStreamEncoder {
   chunk(c: ChatChunk): string {
     if (this.finished) return '';
     let out = this.start();
-    const u = chunkUsage(c);
-    if (u) this.usage = u;
-    const choice = c.choices?.[0];
+    const { usage, choice, text, reasoning } = readChunk(c);
+    if (usage) this.usage = usage;
     if (!choice) return out;
-    const { text, reasoning } = splitContent(choice.delta);
     if (reasoning !== '') out += this.delta('thinking', { type: 'thinking_delta', thinking: reasoning });
     if (text !== '') {
       out += this.delta('text', { type: 'text_delta', text });

@@ -10,7 +10,7 @@
  * Use: `chunk(c)` per parsed chunk, `end()` at a clean end, `fail(m)` when it broke after the start.
  * After `end()`, `response()` is the finished Response (for the conversation store).
  */
-import { chunkUsage, splitContent, type ChatChunk, type ChatUsage, type ToolCallDelta } from '../chat-completion.ts';
+import { readChunk, type ChatChunk, type ChatUsage, type ToolCallDelta } from '../chat-completion.ts';
 import { exposeCallId } from '../call-id.ts';
 import { baseResponse, finishResponse, itemId, type ResponseContext } from './answer.ts';
 import type { ResponseObject, ResponsesOutputItem } from './types.ts';
@@ -37,11 +37,9 @@ export class ResponsesStreamEncoder {
   chunk(c: ChatChunk): string {
     if (this.finished) return '';
     let out = this.start();
-    const u = chunkUsage(c);
-    if (u) this.usage = u;
-    const choice = c.choices?.[0];
+    const { usage, choice, text, reasoning } = readChunk(c);
+    if (usage) this.usage = usage;
     if (!choice) return out;
-    const { text, reasoning } = splitContent(choice.delta);
     if (reasoning !== '') out += this.textDelta('reasoning', reasoning);
     if (text !== '') out += this.textDelta('message', text);
     for (const call of choice.delta?.tool_calls ?? []) out += this.callDelta(call);
