@@ -4,7 +4,8 @@
  *   1. routing on a healthy alias: the gateway from source without a routing file vs the same with
  *      ROUTING_CONFIG_PATH (alias `fast` → one deployment openai/gpt-4o-mini) and requests for `fast`;
  *      also plain `openai/gpt-4o-mini` requests with routing on (a one-deployment route) vs off, and an
- *      alias over streams at a model's pace (22 reads 2 ms apart) vs the same model without routing.
+ *      alias over streams at a model's pace (22 reads 2 ms apart) vs the same model without routing, and
+ *      an A/A pair (the gateway against itself) for the noise of one paired run.
  *   2. the limits check in memory: LIMITS_CONFIG_PATH (one per-caller rule, too high to refuse) vs none.
  *   1 and 2 are paired A/Bs (bench/ab.ts --paired), non-stream and streamed, twice each; the figure is
  *   1 − the median over turns of (variant's req/s ÷ the baseline's turn just before).
@@ -131,6 +132,8 @@ interface AbRun {
 const BASE = 'src/main.ts';
 const ALIAS = `MODEL=fast,ROUTING_CONFIG_PATH=${ROUTING_FILE}@src/main.ts`;
 const PLAIN_ROUTED = `ROUTING_CONFIG_PATH=${ROUTING_FILE}@src/main.ts`;
+// The same gateway as BASE (LOG_LEVEL=info is the default): a pair that differs in nothing, so its figure is the noise.
+const BASE_AGAIN = 'LOG_LEVEL=info@src/main.ts';
 const BASE_PACED = 'MODEL=openai/gpt-4o-mini-paced@src/main.ts';
 const ALIAS_PACED = `MODEL=slow,ROUTING_CONFIG_PATH=${ROUTING_PACED_FILE}@src/main.ts`;
 const LIMITS = `LIMITS_CONFIG_PATH=${LIMITS_FILE}@src/main.ts`;
@@ -166,6 +169,8 @@ function extraCases(): AbCase[] {
   const cases: AbCase[] = [];
   if (only.has('routing')) {
     cases.push(...plainCases());
+    // What a 5% line is judged against: one paired run of the gateway against itself moves this much.
+    cases.push({ goal: 'routing', label: 'A/A: the gateway against itself, streamed (the noise of one paired run)', stream: true, variants: [BASE, BASE_AGAIN], names: ['gateway', 'the same gateway'], goals: [undefined] });
     // Routing's cost is per request: the same alias over streams that come in 22 reads, as a model's do.
     cases.push({
       goal: 'routing',
@@ -204,7 +209,7 @@ function plainCases(): AbCase[] {
 
 async function runAb(c: AbCase, run: number): Promise<AbRun> {
   // Kept after the run (bench/.work is scratch space): every turn's figures, for a second look.
-  const kind = c.variants.length > 2 ? 'all' : c.variants[1] === ALIAS_PACED ? 'paced' : c.goals[0] === undefined ? 'plain' : 'goal';
+  const kind = c.variants.length > 2 ? 'all' : c.variants[1] === ALIAS_PACED ? 'paced' : c.variants[1] === BASE_AGAIN ? 'aa' : c.goals[0] === undefined ? 'plain' : 'goal';
   const json = join(WORK, `overhead-ab-${c.goal}-${c.stream ? 'stream' : 'chat'}-${kind}-${run}.json`);
   const cmd = [BUN, 'run', join(ROOT, 'bench', 'ab.ts'), '--paired', `--rounds=${rounds}`, `--seconds=${seconds}`, ...(c.stream ? ['--stream'] : []), `--json=${json}`, ...c.variants];
   log(`${c.label}, run ${run}: ${cmd.slice(2).join(' ')}`);
@@ -461,7 +466,7 @@ if (abRuns.length > 0) {
   }
   lines.push('');
   lines.push(
-    `Variants: baseline \`src/main.ts\` with no routing or limits file; \`${ALIAS.replace(WORK, 'bench/.work')}\` (the routing file: alias \`fast\` with one deployment \`provider: openai, model: gpt-4o-mini\`, all defaults; \`MODEL=fast\` makes ab.ts ask for \`fast\` instead of \`openai/gpt-4o-mini\`); the same file with plain \`openai/gpt-4o-mini\` requests (a one-deployment route with the defaults); \`${ALIAS_PACED.replace(WORK, 'bench/.work')}\` against \`${BASE_PACED}\` (alias \`slow\` over the mock's paced model, whose 22 events come 2 ms apart, one read each, as a model's stream does; every other row's stream comes in one read); \`LIMITS_CONFIG_PATH=bench/.work/limits.yaml\` (one rule \`per: caller\`, \`requests_per_minute: 100000000\`, \`tokens_per_minute: 100000000000\`: every request is checked, charged and corrected, none refused; with a token window the gateway reads a copy of each request's body for its model and max_tokens); \`bench/.work/limits-requests.yaml\`, the same rule with \`requests_per_minute\` only (no copy of the body read). Rows with three variants compare each with the baseline's turn just before, two or three turns apart. The rows \`plain\`, \`paced\` and \`limits: ...\` are shown, not judged. Each run starts both variants once; they take turns of ${seconds} s under load, and each of the variant's turns is compared with the baseline's turn just before it. A run with failed or non-2xx requests would not count towards its goal (all must answer 200).`,
+    `Variants: baseline \`src/main.ts\` with no routing or limits file; \`${ALIAS.replace(WORK, 'bench/.work')}\` (the routing file: alias \`fast\` with one deployment \`provider: openai, model: gpt-4o-mini\`, all defaults; \`MODEL=fast\` makes ab.ts ask for \`fast\` instead of \`openai/gpt-4o-mini\`); the same file with plain \`openai/gpt-4o-mini\` requests (a one-deployment route with the defaults); \`${ALIAS_PACED.replace(WORK, 'bench/.work')}\` against \`${BASE_PACED}\` (alias \`slow\` over the mock's paced model, whose 22 events come 2 ms apart, one read each, as a model's stream does; every other row's stream comes in one read); \`LIMITS_CONFIG_PATH=bench/.work/limits.yaml\` (one rule \`per: caller\`, \`requests_per_minute: 100000000\`, \`tokens_per_minute: 100000000000\`: every request is checked, charged and corrected, none refused; with a token window the gateway reads a copy of each request's body for its model and max_tokens); \`bench/.work/limits-requests.yaml\`, the same rule with \`requests_per_minute\` only (no copy of the body read). Rows with three variants compare each with the baseline's turn just before, two or three turns apart. The rows \`plain\`, \`paced\`, \`A/A\` (the same gateway twice: what one paired run moves by itself) and \`limits: ...\` are shown, not judged. Each run starts both variants once; they take turns of ${seconds} s under load, and each of the variant's turns is compared with the baseline's turn just before it. A run with failed or non-2xx requests would not count towards its goal (all must answer 200).`,
   );
   lines.push('');
 }
