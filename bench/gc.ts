@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUN, killAll, ROOT, spawnTracked } from './targets.ts';
+import { BUN, killAll, ROOT, startService } from './targets.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -24,10 +24,8 @@ if (process.env.GC_CHILD === undefined) {
   // The parent: the mock on CPU 0, the measured gateway (this script again) on CPU 1, with the GC log on.
   process.on('exit', killAll);
   const pinned = Bun.which('taskset') !== null && availableParallelism() >= 2;
-  const mock = spawnTracked([...(pinned ? ['taskset', '-c', '0'] : []), BUN, 'run', join(ROOT, 'bench', 'mock-upstream.ts'), '--port=0'], { PATH: process.env.PATH }, 'mock-gc', 'pipe');
-  if (!(mock.stdout instanceof ReadableStream)) throw new Error('mock has no stdout');
-  const first = await mock.stdout.getReader().read();
-  const mockPort = (JSON.parse(new TextDecoder().decode(first.value).split('\n')[0] ?? '{}') as { port: number }).port;
+  const mock = await startService<{ port: number }>([...(pinned ? ['taskset', '-c', '0'] : []), BUN, 'run', join(ROOT, 'bench', 'mock-upstream.ts'), '--port=0'], 'mock-gc');
+  const mockPort = mock.info.port;
   const child = Bun.spawn([...(pinned ? ['taskset', '-c', '1'] : []), BUN, 'run', import.meta.path, ...argv], {
     env: { ...process.env, GC_CHILD: String(mockPort), BUN_JSC_logGC: '1' },
     stdout: 'ignore',

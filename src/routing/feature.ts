@@ -126,6 +126,7 @@ export class RoutingFeature {
     }
     // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
     const strip = body.stream_options?.include_usage !== true;
+    const dropped = (item: StreamItem) => item.kind === 'chunk' && strip && isUsageOnlyChunk(item.chunk);
     const items = result.items;
     let doneSent = false;
     let failure: GatewayError | undefined;
@@ -133,7 +134,6 @@ export class RoutingFeature {
       // The chunks before a failure go out first; the failure is thrown on the next read.
       next: () => (failure ? Promise.reject(failure) : items.read()),
       bytes(batch) {
-        const dropped = (item: StreamItem) => item.kind === 'chunk' && strip && isUsageOnlyChunk(item.chunk);
         let dropping = false;
         for (const item of batch) {
           if (item.kind === 'error') failure = item.error;

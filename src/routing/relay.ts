@@ -147,12 +147,12 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
   }
 
   /**
-   * The stream ended normally: the last batch (if any), and nothing after it. `onTerminator`: it ended
-   * on the provider's `[DONE]`, which a whole read then includes.
+   * The stream ended normally: the last batch (if any), and nothing after it. A whole read is that read's
+   * bytes only when it ended on the provider's `[DONE]` (the terminator recorded), which it then includes.
    */
-  private finish(onTerminator: boolean): StreamItem[] | undefined {
+  private finish(): StreamItem[] | undefined {
     const { engine, route, live } = this.ctx;
-    if (!onTerminator) this.oneRead = false;
+    if (live.terminator === undefined) this.oneRead = false;
     this.settled = true;
     live.ended = true;
     engine.breakers.get(this.cur.d.key, route.settings.breaker).onSuccess();
@@ -182,7 +182,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
   private begin(): boolean {
     const started = this.cur.started;
     // The prelude and what follows it in the same read are that read's chunks, unless rewritten.
-    this.oneRead = started.oneRead;
+    this.oneRead = started.oneRead && this.cur.rewrite === undefined;
     for (const step of started.prelude) this.pass(step);
     // Passed on: not kept for the stream's life (see `release`).
     started.prelude.length = 0;
@@ -198,7 +198,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     const ctx = this.ctx;
     if (!this.begun) {
       this.begun = true;
-      if (this.begin()) return this.finish(this.ctx.live.terminator !== undefined);
+      if (this.begin()) return this.finish();
       // The caller's signal ends the provider's read too (one listener for the stream's life).
       if (ctx.signal !== ctx.engine.idle) {
         this.onOuter = () => this.cur.started.opened.abort(clientGoneError());
@@ -229,7 +229,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
       }
       if (step.done) {
         ctx.live.terminator = step.raw;
-        return this.finish(step.raw !== undefined);
+        return this.finish();
       }
       this.pass(step);
     }
@@ -250,7 +250,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     }
     if (classifyFailure(err).unhealthy) engine.breakers.get(this.cur.d.key, route.settings.breaker).onFailure();
     // Every choice had finished: only the terminator was lost, the answer is whole.
-    if (transcript.finished) return this.finish(false);
+    if (transcript.finished) return this.finish();
     this.original ??= err;
     const next = transcript.continuable ? await continueElsewhere(ctx, this.nextIndex, transcript) : undefined;
     this.attempt(this.cur.d, next ? 'continued' : 'failed', err);
@@ -259,7 +259,7 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     ctx.live.opened = this.cur.started.opened;
     this.nextIndex = next.index + 1;
     this.usage = undefined;
-    if (this.begin()) return this.finish(false);
+    if (this.begin()) return this.finish();
     return true;
   }
 }
