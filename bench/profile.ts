@@ -10,6 +10,8 @@ export interface ProfileOptions extends StartOptions {
   /** Which load to profile: non-stream chats or streamed ones. */
   kind: 'chat' | 'stream';
   seconds: number;
+  /** The model as sent (an alias, say) instead of the target's name for the mock's model. */
+  model?: string;
 }
 
 /** Profiles one load; returns the folder holding the profile (Chrome .cpuprofile and a markdown summary). */
@@ -22,7 +24,7 @@ export async function profileSource(opts: ProfileOptions): Promise<string> {
     bunFlags: ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'],
   });
   try {
-    const body = chatBody(target, opts.ctx.upstreamModel, opts.kind === 'stream');
+    const body = opts.model ? chatBody({ ...target, model: () => opts.model as string }, '', opts.kind === 'stream') : chatBody(target, opts.ctx.upstreamModel, opts.kind === 'stream');
     const spec = { port: target.port, method: 'POST' as const, path: '/v1/chat/completions', headers: target.headers, body };
     // Start-up and JIT warm-up are in the profile too, but short next to the measured load.
     await runLoad(opts.ctx.tool, { ...spec, connections: opts.ctx.settings.connections, durationSec: opts.seconds }, opts.ctx.loadPin);

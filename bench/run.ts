@@ -4,6 +4,7 @@
  * Options: --runs=N --seconds=S --connections=C --only=direct,bare,source,binary,features,portkey --tool=wrk|autocannon
  *          --no-install (never apt-get wrk) --rebuild / --no-rebuild (binary; default: rebuild when src/ is newer) --out=FILE
  *          --profile[=chat|stream] (also load the source gateway under Bun's CPU profiler; bench/.work/profile-*)
+ *          --model=NAME (the profile's requests ask for NAME as sent, e.g. a routing alias)
  *          --env=NAME=VALUE (repeatable; extra settings for our gateway) --entry=path (variant of src/main.ts)
  *          --binary=path (another executable for the binary target)
  */
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
 
   if (has('profile')) {
     const kind = opt('profile') === 'stream' ? 'stream' : 'chat';
-    const where = await profileSource({ mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry, ctx, kind, seconds: smoke ? 2 : 10 });
+    const where = await profileSource({ mockPort: mock.port, pin: pin.target, env: gatewayEnv, entry, ctx, kind, seconds: smoke ? 2 : 10, model: opt('model') || undefined });
     log(`CPU profile written to ${where}`);
   }
 

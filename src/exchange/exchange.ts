@@ -88,6 +88,13 @@ export class Exchange {
   private phase: TimeoutPhase = 'headers';
   /** The bound of the current phase, for the timeout's reason. */
   private waitMs = 0;
+  /** Routing's first-token deadline (performance.now() ms; Infinity: none, or the content came). */
+  private firstBy = Number.POSITIVE_INFINITY;
+  private firstTokenMs = 0;
+  /** Routing's bound on each stream read once the content came (0: CLIENT_TIMEOUT alone). */
+  private stallMs = 0;
+  /** The timer set last is the first-token deadline, not the phase's own bound. */
+  private capped = false;
   /** Set when a deadline, the client or `abort` ended the exchange; what any pending read then fails with. */
   private failure: GatewayError | undefined;
   private response: Response | undefined;
@@ -118,6 +125,28 @@ export class Exchange {
   /** True when the provider answered with an event stream. */
   get isEventStream(): boolean {
     return this.response?.headers.get('content-type')?.includes('text/event-stream') ?? false;
+  }
+
+  /** True once the exchange is over: answered, failed or abandoned. */
+  get ended(): boolean {
+    return this.summary.outcome !== 'pending';
+  }
+
+  /**
+   * Routing's bounds on a stream (0: none): until `contentArrived`, every wait, headers included, ends
+   * within `firstTokenMs` of the exchange's start; after it, each read within `stallMs`. They ride on
+   * the timer each phase sets anyway: no timer of their own (one costs every request).
+   */
+  bound(firstTokenMs: number, stallMs: number): void {
+    this.firstTokenMs = firstTokenMs;
+    this.firstBy = firstTokenMs > 0 ? this.summary.startedAt + firstTokenMs : Number.POSITIVE_INFINITY;
+    this.stallMs = stallMs;
+  }
+
+  /** The stream's first content arrived: the first-token deadline is met; throws the failure of an exchange already ended by it. */
+  contentArrived(): void {
+    if (this.failure) throw this.failure;
+    this.firstBy = Number.POSITIVE_INFINITY;
   }
 
   /** Sends the request; resolves once headers arrive, whatever the status (the raw relay's form). */
@@ -273,14 +302,24 @@ export class Exchange {
     return err;
   }
 
-  /** Starts the deadline of the next phase, `ms` from now (0: none). */
+  /** Starts the deadline of the next phase, `ms` from now (0: none), or the first-token deadline when that comes sooner. */
   private arm(ms: number): void {
     this.waitMs = ms;
     clearTimeout(this.timer);
-    this.timer = ms > 0 ? setTimeout(this.onDeadline, ms) : undefined;
+    let wait = ms;
+    this.capped = false;
+    if (this.firstBy !== Number.POSITIVE_INFINITY) {
+      const left = Math.max(1, this.firstBy - performance.now());
+      if (wait <= 0 || left < wait) {
+        wait = left;
+        this.capped = true;
+      }
+    }
+    this.timer = wait > 0 ? setTimeout(this.onDeadline, wait) : undefined;
   }
 
-  private readonly onDeadline = (): void => this.stop(timeoutError(this.provider, this.phase, Math.round(this.waitMs)));
+  private readonly onDeadline = (): void =>
+    this.stop(this.capped ? timeoutError(this.provider, 'first_token', this.firstTokenMs) : timeoutError(this.provider, this.phase, Math.round(this.waitMs)));
 
   private readonly onClientGone = (): void => {
     if (this.summary.outcome === 'pending') this.stop(clientGoneError());
@@ -326,11 +365,13 @@ export class Exchange {
   /** One read of the body within CLIENT_TIMEOUT; undefined at its end. */
   private async read(): Promise<Uint8Array | undefined> {
     if (this.failure) throw this.failure;
-    this.phase = 'stream';
     const body = this.answer.body;
     if (!body) return undefined;
     this.reader ??= body.getReader();
-    this.arm(this.timeouts.timeoutMs);
+    const t = this.timeouts.timeoutMs;
+    const stall = this.stallMs;
+    this.phase = stall > 0 && (t <= 0 || stall < t) ? 'stall' : 'stream';
+    this.arm(this.phase === 'stall' ? stall : t);
     try {
       const { done, value } = await this.reader.read();
       return done ? undefined : value;

@@ -8,13 +8,14 @@ import type { Provider } from '../providers/registry.ts';
 import { upstreamErrorMessage, upstreamErrorCode } from './error-body.ts';
 
 /** Which wait ran out. */
-export type TimeoutPhase = 'headers' | 'body' | 'stream' | 'first_token';
+export type TimeoutPhase = 'headers' | 'body' | 'stream' | 'first_token' | 'stall';
 
 const TIMEOUT_CODES = {
   headers: 'upstream_timeout_headers',
   body: 'upstream_timeout_body',
   stream: 'upstream_timeout_stream',
   first_token: 'upstream_timeout_first_token',
+  stall: 'upstream_timeout_stream',
 } as const;
 
 const TIMEOUT_REASONS: Record<TimeoutPhase, string> = {
@@ -22,6 +23,7 @@ const TIMEOUT_REASONS: Record<TimeoutPhase, string> = {
   body: 'the answer did not finish within CLIENT_TIMEOUT',
   stream: 'no stream data within CLIENT_TIMEOUT',
   first_token: 'no first content within first_token_timeout',
+  stall: 'no stream data within stall_timeout',
 };
 
 /** The host a provider is reached at (never its path or query: a query may carry the key). */
@@ -35,8 +37,9 @@ export function hostOf(provider: Provider): string {
 
 /** A deadline ran out. */
 export function timeoutError(provider: Provider, phase: TimeoutPhase, ms: number): GatewayError {
-  const message = phase === 'stream' ? 'Upstream stream timed out' : MESSAGES.timeout;
-  const status = phase === 'stream' ? 502 : 504;
+  const midStream = phase === 'stream' || phase === 'stall';
+  const message = midStream ? 'Upstream stream timed out' : MESSAGES.timeout;
+  const status = midStream ? 502 : 504;
   return new GatewayError(status, TIMEOUT_CODES[phase], message, { reason: `${provider.id} at ${hostOf(provider)}: ${TIMEOUT_REASONS[phase]} (${ms}ms)` });
 }
 
@@ -72,12 +75,12 @@ export function providerError(provider: Provider, status: number, body: Uint8Arr
 }
 
 /** A provider's error event inside a stream (`{"error": ...}` where a chunk should be), or undefined for a chunk. */
-export function streamErrorEvent(json: Record<string, unknown>, provider: Provider): GatewayError | undefined {
+export function streamErrorEvent(json: Record<string, unknown>, providerId: string): GatewayError | undefined {
   const e = json.error;
   if (e === undefined || Array.isArray(json.choices)) return undefined;
   const message = typeof e === 'string' ? e : isRecord(e) && typeof e.message === 'string' ? e.message : 'Provider reported an error in the stream';
   const code = isRecord(e) && typeof e.code === 'string' ? e.code : isRecord(e) && typeof e.type === 'string' ? e.type : undefined;
-  return new GatewayError(502, 'upstream_stream_error', message, { reason: `${provider.id} sent an error event`, upstreamCode: code });
+  return new GatewayError(502, 'upstream_stream_error', message, { reason: `${providerId} sent an error event`, upstreamCode: code });
 }
 
 /** The client went away; nothing is left to answer. */

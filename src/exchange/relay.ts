@@ -109,20 +109,30 @@ export interface ChatRelayOptions {
   onEnd?(err?: GatewayError): void;
 }
 
+/** Where a chat stream's reads come from: one exchange, or routing's stream over its deployments. */
+export interface ChatReads {
+  /** The next read's events, undefined at a clean end; throws the GatewayError that ended the stream. */
+  nextBatch(): Promise<SseBatch | undefined>;
+  /** The provider's own `[DONE]` went out (none is added). */
+  readonly sawDone: boolean;
+  /** The client went away. */
+  abort(): void;
+}
+
 /**
  * A chat stream, relayed: the provider's own bytes where nothing is dropped, whole events only (so a
  * malformed event never reaches the client), a `[DONE]` added when the provider ended without one, one
  * error event on a failure after the start.
  */
-export function relayChatStream(exchange: Exchange, opts: ChatRelayOptions): ReadableStream<Uint8Array> {
+export function relayChatStream(reads: ChatReads, opts: ChatRelayOptions): ReadableStream<Uint8Array> {
   const dropped = (block: SseBlock | StreamEvent) => 'json' in block && isUsageOnlyChunk(block.json);
   const kept = (block: SseBlock | StreamEvent) => !dropped(block);
   return relay<SseBatch>({
-    next: () => exchange.nextBatch(),
+    next: () => reads.nextBatch(),
     bytes: (batch) => (opts.stripUsage && batch.blocks.some(dropped) ? batchBytes(batch, batch.blocks.filter(kept)) : batchBytes(batch)),
-    last: () => (exchange.sawDone ? undefined : DONE_EVENT),
+    last: () => (reads.sawDone ? undefined : DONE_EVENT),
     failureBytes: (err) => sseErrorEvent(err.message),
-    abandon: () => exchange.abort(),
+    abandon: () => reads.abort(),
     onEnd: opts.onEnd,
   });
 }

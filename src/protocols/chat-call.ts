@@ -12,7 +12,8 @@ import { cutError, streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { exchangeAttempt } from '../routing/attempt.ts';
 import type { Route } from '../routing/config.ts';
-import type { OpenAttempt, StreamItem } from '../routing/engine.ts';
+import type { OpenAttempt } from '../routing/engine.ts';
+import type { RoutedStream } from '../routing/relay.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { completionAsChunk, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
 import { chatAnswer, MAX_ANSWER_BYTES, ownHeaders, protocolExchange } from './exchange-io.ts';
@@ -51,7 +52,7 @@ function exchangeChunks(exchange: Exchange): ChunkSource {
       const chunks: ChatChunk[] = [];
       for (const block of batch.blocks) {
         if (!('json' in block) || !isRecord(block.json)) continue;
-        const err = streamErrorEvent(block.json, exchange.provider);
+        const err = streamErrorEvent(block.json, exchange.provider.id);
         if (err) {
           // The provider said it failed: the rest of its stream is not wanted.
           exchange.abort(err);
@@ -67,30 +68,19 @@ function exchangeChunks(exchange: Exchange): ChunkSource {
   };
 }
 
-/** Routing's items: its engine already turned cuts, stalls and error events into one error item. */
-function routedChunks(items: AsyncIterable<StreamItem[]>, stop: () => void): ChunkSource {
-  const it = items[Symbol.asyncIterator]();
-  let failure: GatewayError | undefined;
+/** Routing's stream: its engine already turned cuts, stalls and error events into the one failure it throws. */
+function routedChunks(reads: RoutedStream, stop: () => void): ChunkSource {
   return {
     async next() {
-      if (failure) throw failure;
-      const r = await it.next();
-      if (r.done) return undefined;
+      const batch = await reads.nextBatch();
+      if (!batch) return undefined;
       const chunks: ChatChunk[] = [];
-      for (const item of r.value) {
-        if (item.kind === 'error') {
-          // The chunks before it still go out; the failure ends the stream on the next read.
-          failure = item.error;
-          break;
-        }
-        chunks.push(item.chunk as ChatChunk);
-      }
-      if (chunks.length === 0 && failure) throw failure;
+      for (const block of batch.blocks) if ('json' in block && isRecord(block.json)) chunks.push(block.json as ChatChunk);
       return chunks;
     },
     abort: () => {
       stop();
-      void it.return?.(undefined);
+      reads.abort();
     },
   };
 }
@@ -114,7 +104,7 @@ async function sendRouted(ctx: GatewayContext, alias: Route, chat: ChatRequest, 
   if (!routing) throw new Error('an alias without routing');
   const base = exchangeAttempt(ctx, client);
   // Each deployment gets the chat shaped for its provider, as a direct call would.
-  const open: OpenAttempt = (d, body, signal) => base(d, fitChatToProvider(body, d.provider), signal);
+  const open: OpenAttempt = (d, body, signal, limits) => base(d, fitChatToProvider(body, d.provider), signal, limits);
   const stop = new AbortController();
   const result = await routing.engine.run(alias, chat, stop.signal, open);
   if (result.kind === 'json') return { kind: 'json', json: result.json as ChatCompletion, servedBy: result.servedBy.key };

@@ -1,9 +1,10 @@
 /**
  * The failover engine: runs one request over a route's deployments (picker order, breakers skipping
  * open ones), retrying and failing over per classify.ts and backoff.ts. It works on an abstract
- * attempt (OpenAttempt), so it knows nothing of HTTP. A stream is handed to the caller only once a
- * deployment produced its first content, so every failure before that can still fail over; after it,
- * relay.ts carries the stream (and continues it elsewhere when it breaks).
+ * attempt (OpenAttempt), so it knows nothing of HTTP; the attempt keeps a stream's deadlines. A stream
+ * is handed to the caller only once a deployment produced its first content, so every failure before
+ * that can still fail over; after it, relay.ts carries the stream (and continues it elsewhere when it
+ * breaks).
  */
 import { asGatewayError, type ErrorCode, GatewayError, MESSAGES } from '../errors.ts';
 import type { ChatRequest } from '../schemas.ts';
@@ -13,39 +14,40 @@ import { clientGoneError } from '../exchange/failure.ts';
 import { classifyFailure, retryAfterHeader } from './classify.ts';
 import { NEVER_ABORTED, type RoutingClock, systemClock } from './clock.ts';
 import type { Deployment, Route, RouteSettings } from './config.ts';
+import type { SseBatch } from '../exchange/exchange.ts';
 import { Picker } from './picker.ts';
-import { type RelayContext, RoutedStream } from './relay.ts';
+import { RoutedStream } from './relay.ts';
 import { startAttempt } from './start.ts';
 
 export type { Deployment } from './config.ts';
 
-/** A parsed chunk with its raw SSE bytes (what the client gets unless the chunk was rewritten). */
-export type ChunkStep = { done: false; kind: 'chunk'; chunk: Record<string, unknown>; raw: Uint8Array };
-
-/** One step of a stream: the next parsed chunk, or its normal end. */
-export type StreamStep = { done: true; /** The provider's own terminator bytes (`data: [DONE]`), when it sent one. */ raw?: Uint8Array } | ChunkStep;
-
-/** An attempt whose answer started: a whole JSON answer, or a stream to read chunk by chunk. */
+/** An attempt whose answer started: a whole JSON answer, or a stream to read a provider read at a time. */
 export type OpenedAttempt =
   | { kind: 'json'; status: number; json: unknown; text: string }
   | {
       kind: 'stream';
       status: number;
-      /** Next parsed chunk with its raw SSE bytes; throws GatewayError on cut / stall / error event. */
-      next(): Promise<StreamStep>;
+      /**
+       * The next read's events (parsed; malformed ones dropped), undefined at the body's end. Throws the
+       * GatewayError of a cut, of the first-token deadline (until `contentArrived`) or of stall_timeout.
+       */
+      read(): Promise<SseBatch | undefined>;
+      /** The first content came: from now on each read is bounded by stall_timeout; throws when the deadline had already ended the attempt. */
+      contentArrived(): void;
+      /** The stream is over for the gateway (its `[DONE]` or its end was read): the connection may go back to the pool. */
+      finish(): void;
       /** Abandons the attempt; `why` is what its pending read fails with and what its summary records. */
       abort(why?: GatewayError): void;
-      /** The next step if it was already read (no waiting, no promise), else undefined; lets the caller batch a read's chunks. */
-      nextRead?(): StreamStep | undefined;
-      /**
-       * Once the steps of the last read are all taken: that read's bytes, when they are exactly those chunk
-       * steps, and its `[DONE]` when that step ended the stream (else undefined).
-       */
-      wholeRead?(): Uint8Array | undefined;
     };
 
-/** One attempt at one deployment; throws GatewayError before the answer starts. */
-export type OpenAttempt = (d: Deployment, body: ChatRequest, signal: AbortSignal) => Promise<OpenedAttempt>;
+/**
+ * One attempt at one deployment; throws GatewayError before the answer starts. A stream's attempt
+ * keeps `limits` itself (first_token_timeout until its content came, stall_timeout on each read after).
+ */
+export type OpenAttempt = (d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits) => Promise<OpenedAttempt>;
+
+/** A route's bounds on a stream, in ms (0: none). */
+export type StreamLimits = Pick<RouteSettings, 'firstTokenTimeoutMs' | 'stallTimeoutMs'>;
 
 /** What happened to one attempt (or to a deployment skipped by its breaker). */
 export type AttemptOutcome = 'success' | 'retried' | 'failed_over' | 'breaker_open' | 'continued' | 'failed';
@@ -56,9 +58,6 @@ export type RoutingEvent =
   | { type: 'served'; alias: string; deployment: string }
   | { type: 'usage'; alias: string; deployment: string; usage: Record<string, unknown> };
 
-/** What the caller relays: a chunk (raw bytes, unchanged unless rewritten), or the one error that ends a broken stream (always last). */
-export type StreamItem = ChunkStep | { kind: 'error'; error: GatewayError };
-
 /** The answer, and the deployment that served it (for `x-served-by` and the answer's `model`). */
 export type EngineResult =
   | { kind: 'json'; servedBy: Deployment; status: number; json: unknown; text: string }
@@ -66,14 +65,8 @@ export type EngineResult =
       kind: 'stream';
       servedBy: Deployment;
       status: number;
-      /** Batches of items: the chunks already read from the provider together, so the caller writes them at once. */
+      /** The provider reads, relayed (continued elsewhere when the stream broke); `close` when the client left. */
       items: RoutedStream;
-      /** The client left: ends the provider's read now (returning the iterator alone waits for the read in progress). */
-      cancel(): void;
-      /** True once the batch handed over last was the stream's end (its terminator can go in the same write). */
-      ended(): boolean;
-      /** The provider's own `[DONE]` bytes once it ended with one (so the write can stay the provider's bytes). */
-      terminator(): Uint8Array | undefined;
     };
 
 /** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
@@ -87,19 +80,17 @@ export interface EngineDeps {
   breakers?: BreakerBoard;
 }
 
-/** An attempt that got as far as content: the JSON answer, or the stream with the chunks read so far. */
+/** An attempt that got as far as content: the JSON answer, or the stream with the reads up to its first content. */
 export type Started =
   | { kind: 'json'; status: number; json: unknown; text: string }
   | {
       kind: 'stream';
       status: number;
       opened: Extract<OpenedAttempt, { kind: 'stream' }>;
-      prelude: ChunkStep[];
+      /** The reads so far, the last one holding the first content (or the stream's end). */
+      prelude: SseBatch[];
+      /** The body ended within the prelude, without content. */
       ended: boolean;
-      /** Every prelude step came from the attempt's current read (so that read's bytes may still go out whole). */
-      oneRead: boolean;
-      /** The provider's own `[DONE]`, when the stream ended on it within the prelude. */
-      terminator?: Uint8Array;
     };
 
 /** Runs requests over routes; one per app (it holds the breakers and the round-robin cursors). */
@@ -130,28 +121,43 @@ export class FailoverEngine {
   async run(route: Route, body: ChatRequest, signal: AbortSignal = this.idle, open: OpenAttempt | undefined = this.deps.open): Promise<EngineResult> {
     if (!open) throw new Error('FailoverEngine.run: no OpenAttempt');
     const order = this.picker.order(route);
-    const breakers = order.map((d) => this.breakers.get(d.key, route.settings.breaker));
-    // Every deployment out: try them anyway (Envoy's panic routing) rather than refuse outright.
-    const panic = breakers.every((b) => !b.available);
+    const settings = route.settings;
+    /** Every deployment is out: they are tried anyway (Envoy's panic routing) rather than refused. Worked out only once one is out. */
+    let panic: boolean | undefined;
     let last: GatewayError | undefined;
     for (let i = 0; i < order.length; i++) {
       const d = order[i] as Deployment;
-      const b = breakers[i] as Breaker;
-      if (!panic && !b.tryPass()) {
+      const b = this.breakers.get(d.key, settings.breaker);
+      if (!b.tryPass() && !(panic ??= order.every((x) => !this.breakers.get(x.key, settings.breaker).available))) {
         this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
         continue;
       }
       // A plain provider/model request already names the deployment's model: no copy for it.
       const asked = body.model === d.model ? body : { ...body, model: d.model };
-      const r = await this.tryDeployment(open, route, d, b, asked, signal, i < order.length - 1, !panic);
-      if (r.ok) return this.answer(open, route, order, i, r.started, body, signal);
-      if (r.final) throw r.error;
-      last = r.error;
+      const startedAt = this.clock.now();
+      // The first attempt is awaited here, not in a retry loop: an async layer costs every request.
+      let started: Started;
+      try {
+        started = await startAttempt(open, d, asked, settings, signal);
+        b.onSuccess();
+      } catch (e) {
+        const r = await this.afterFailure(e, startedAt, open, route, d, b, asked, signal, i < order.length - 1, panic !== true);
+        if (!r.ok) {
+          if (r.final) throw r.error;
+          last = r.error;
+          continue;
+        }
+        started = r.started;
+      }
+      return this.answer(open, route, order, i, started, body, signal);
     }
     throw last ?? new GatewayError(503, 'upstream_unreachable', MESSAGES.unreachable, { reason: `every deployment of ${route.alias} is skipped by its breaker` });
   }
 
-  private async tryDeployment(
+  /** A deployment's attempt failed: retried per classify.ts and backoff.ts until one starts, or the deployment is given up. */
+  private async afterFailure(
+    failure: unknown,
+    firstStart: number,
     open: OpenAttempt,
     route: Route,
     d: Deployment,
@@ -162,53 +168,49 @@ export class FailoverEngine {
     respectBreaker: boolean,
   ): Promise<{ ok: true; started: Started } | { ok: false; error: GatewayError; final: boolean }> {
     const s = route.settings;
-    const starts: number[] = [];
+    const starts = [firstStart];
     const attempt = (outcome: AttemptOutcome, code?: ErrorCode): void =>
       this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome, code });
     // Bounded: planRetry says `next` once `retries` (at most 10) are used.
     for (let retriesDone = 0; ; retriesDone++) {
-      starts.push(this.clock.now());
-      try {
-        const started = await this.startAttempt(open, d, body, s, signal);
-        b.onSuccess();
-        return { ok: true, started };
-      } catch (e) {
-        const err = signal.aborted ? clientGoneError() : asGatewayError(e);
-        const c = classifyFailure(err);
-        if (c.unhealthy) b.onFailure();
-        else b.onNeutral();
-        if (c.action === 'stop' || c.action === 'client') {
-          attempt('failed', err.code);
-          return { ok: false, error: err, final: true };
-        }
-        const breakerLets = !respectBreaker || b.state === 'closed';
-        if (c.action === 'retry' && breakerLets) {
-          const plan = planRetry({
-            retriesDone,
-            retries: s.retries,
-            starts,
-            now: this.clock.now(),
-            retryAfter: retryAfterHeader(err),
-            maxRetryAfterMs: s.maxRetryAfterMs,
-            wallNow: this.clock.wallNow(),
-            random: this.random,
-          });
-          if (plan.kind === 'wait') {
-            attempt('retried', err.code);
-            await this.clock.sleep(plan.ms, signal);
-            if (signal.aborted) return { ok: false, error: clientGoneError(), final: true };
-            continue;
-          }
-        }
+      const err = signal.aborted ? clientGoneError() : asGatewayError(failure);
+      const c = classifyFailure(err);
+      if (c.unhealthy) b.onFailure();
+      else b.onNeutral();
+      if (c.action === 'stop' || c.action === 'client') {
+        attempt('failed', err.code);
+        return { ok: false, error: err, final: true };
+      }
+      const breakerLets = !respectBreaker || b.state === 'closed';
+      const plan =
+        c.action === 'retry' && breakerLets
+          ? planRetry({
+              retriesDone,
+              retries: s.retries,
+              starts,
+              now: this.clock.now(),
+              retryAfter: retryAfterHeader(err),
+              maxRetryAfterMs: s.maxRetryAfterMs,
+              wallNow: this.clock.wallNow(),
+              random: this.random,
+            })
+          : undefined;
+      if (plan?.kind !== 'wait') {
         attempt(hasNext ? 'failed_over' : 'failed', err.code);
         return { ok: false, error: err, final: false };
       }
+      attempt('retried', err.code);
+      await this.clock.sleep(plan.ms, signal);
+      if (signal.aborted) return { ok: false, error: clientGoneError(), final: true };
+      starts.push(this.clock.now());
+      try {
+        const started = await startAttempt(open, d, body, s, signal);
+        b.onSuccess();
+        return { ok: true, started };
+      } catch (e) {
+        failure = e;
+      }
     }
-  }
-
-  /** One attempt, up to its first content (streams) or its whole answer (JSON); see start.ts. */
-  startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-    return startAttempt(this.clock, open, d, body, s, signal);
   }
 
   private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
@@ -224,16 +226,7 @@ export class FailoverEngine {
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
-    const live: RelayContext['live'] = { opened: started.opened, ended: false };
-    const items = new RoutedStream({ engine: this, open, route, order, index, started, body, signal, live });
-    return {
-      kind: 'stream',
-      servedBy: d,
-      status: started.status,
-      items,
-      cancel: () => live.opened.abort(clientGoneError()),
-      ended: () => live.ended,
-      terminator: () => live.terminator,
-    };
+    const items = new RoutedStream({ engine: this, open, route, order, index, started, body, signal });
+    return { kind: 'stream', servedBy: d, status: started.status, items };
   }
 }

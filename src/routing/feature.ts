@@ -7,9 +7,7 @@
 import type { ChatClient } from '../chat/forward.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import { DONE_EVENT, relay, SSE_HEADERS, sseErrorEvent } from '../exchange/relay.ts';
-import { joinBytes } from '../http/bytes.ts';
-import { isUsageOnlyChunk } from '../exchange/usage.ts';
+import { relayChatStream, SSE_HEADERS } from '../exchange/relay.ts';
 import type { Registry } from '../providers/registry.ts';
 import type { ChatRequest, Model } from '../schemas.ts';
 import { withRequestId } from '../telemetry/request-record.ts';
@@ -18,7 +16,7 @@ import type { BreakerReadout } from './breaker.ts';
 import type { RoutingClock } from './clock.ts';
 import { type ReadText, type ReloadResult, RoutingFile } from './config-file.ts';
 import type { ProviderIds, Route } from './config.ts';
-import { FailoverEngine, type EngineResult, type RoutingEvent, type StreamItem } from './engine.ts';
+import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.ts';
 
 /** The response header naming the deployment that served (`provider/model`). */
 export const SERVED_BY = 'x-served-by';
@@ -125,44 +123,8 @@ export class RoutingFeature {
       return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', ...served }) });
     }
     // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
-    const strip = body.stream_options?.include_usage !== true;
-    const dropped = (item: StreamItem) => item.kind === 'chunk' && strip && isUsageOnlyChunk(item.chunk);
-    const items = result.items;
-    let doneSent = false;
-    let failure: GatewayError | undefined;
-    const stream = relay<StreamItem[]>({
-      // The chunks before a failure go out first; the failure is thrown on the next read.
-      next: () => (failure ? Promise.reject(failure) : items.read()),
-      bytes(batch) {
-        let dropping = false;
-        for (const item of batch) {
-          if (item.kind === 'error') failure = item.error;
-          else if (dropped(item)) dropping = true;
-        }
-        const ended = result.ended() && !failure;
-        // Nothing dropped or added: the provider's read as it came (with its `[DONE]` when it ended the stream).
-        if (items.whole && !dropping && !failure) {
-          doneSent = ended;
-          return items.whole;
-        }
-        // Each chunk's bytes are asked for only here: most batches went out whole above.
-        const parts: Uint8Array[] = [];
-        for (const item of batch) if (item.kind === 'chunk' && !dropped(item)) parts.push(item.raw);
-        // The stream's end goes in the same write as its last chunks.
-        if (ended) {
-          doneSent = true;
-          parts.push(result.terminator() ?? DONE_EVENT);
-        }
-        return joinBytes(parts);
-      },
-      last: () => (doneSent ? undefined : DONE_EVENT),
-      failureBytes: (err) => sseErrorEvent(err.message),
-      abandon: () => {
-        result.cancel();
-        items.close();
-      },
-      onEnd: this.ctx.telemetry.finishWhenRelayed(rec),
-    });
+    const stripUsage = body.stream_options?.include_usage !== true;
+    const stream = relayChatStream(result.items, { stripUsage, onEnd: this.ctx.telemetry.finishWhenRelayed(rec) });
     return new Response(stream, { status: result.status, headers: withRequestId(rec, { ...SSE_HEADERS, ...served }) });
   }
 }

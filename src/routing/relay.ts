@@ -1,17 +1,21 @@
 /**
- * A started stream, relayed in batches of chunks (raw bytes when unchanged) with stall_timeout
- * watched between chunks. A mid-stream failure (cut, stall, error event) is continued on a later deployment
- * with `prefill: true` when the stream allows it; otherwise, or when every continuation is refused,
- * the stream ends with one error item naming the original failure, never the refusal.
+ * A started stream, relayed a provider read at a time: a read the gateway leaves alone is handed on as
+ * it came (its bytes go out as the provider sent them), checked on the way for an upstream error event,
+ * the answer's finish and its usage. A mid-stream failure (cut, stall, error event) is continued on a
+ * later deployment with `prefill: true` when the stream allows it; otherwise, or when every continuation
+ * is refused, the stream fails with the original failure, never the refusal.
  */
 import { asGatewayError, GatewayError } from '../errors.ts';
+import type { SseBatch, StreamEvent } from '../exchange/exchange.ts';
+import { clientGoneError, streamErrorEvent } from '../exchange/failure.ts';
+import { SseBlock } from '../exchange/sse-parser.ts';
+import { isRecord } from '../json.ts';
 import type { ChatRequest } from '../schemas.ts';
-import { limitMs, Watchdog } from './clock.ts';
 import type { Deployment, Route } from './config.ts';
-import { clientGoneError } from '../exchange/failure.ts';
 import { classifyFailure } from './classify.ts';
-import type { ChunkStep, FailoverEngine, OpenAttempt, Started, StreamItem, StreamStep } from './engine.ts';
+import type { FailoverEngine, OpenAttempt, Started } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
+import { startAttempt } from './start.ts';
 
 /** Everything the relay needs from the request that started the stream. */
 export interface RelayContext {
@@ -23,85 +27,81 @@ export interface RelayContext {
   started: Extract<Started, { kind: 'stream' }>;
   body: ChatRequest;
   signal: AbortSignal;
-  /** The attempt being read now (for the result's `cancel`), and whether the batch handed over last ends the stream normally. */
-  live: { opened: Extract<Started, { kind: 'stream' }>['opened']; ended: boolean; terminator?: Uint8Array };
 }
 
-const encoder = new TextEncoder();
-
-/** One chunk as SSE bytes, for chunks the gateway rewrote. */
-export function encodeChunk(chunk: Record<string, unknown>): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`);
+/** One rewritten chunk as an event of the stream. */
+function chunkEvent(chunk: Record<string, unknown>): StreamEvent {
+  const data = JSON.stringify(chunk);
+  const event = new SseBlock(`data: ${data}\n\n`) as StreamEvent;
+  event.data = data;
+  event.json = chunk;
+  return event;
 }
 
 type Current = { d: Deployment; started: Extract<Started, { kind: 'stream' }>; rewrite?: { heldBack: string } };
 
+/** A continuation took over the stream. */
+const CONTINUED: unique symbol = Symbol('continued');
+const NO_EVENTS: SseBatch = { blocks: [] };
+
 /**
- * The stream in batches: the chunks already read from the provider together (one write for the
- * caller, one `read`), ending normally or with exactly one error item. A class rather than an async
- * generator: each step of one costs several promises, on every read of every stream.
+ * The stream a provider read at a time (one write for the caller each), ending at the provider's end,
+ * or by throwing the failure that broke it once the reads before it were handed on. A class rather than
+ * an async generator: each step of one costs several promises, on every read of every stream.
  */
-export class RoutedStream implements AsyncIterable<StreamItem[]> {
+export class RoutedStream implements AsyncIterable<SseBatch> {
   private readonly transcript: Transcript;
   private cur: Current;
   private nextIndex: number;
+  /** Reads of a started attempt not yet handed on (its prelude). */
+  private pending: SseBatch[] | undefined;
   private usage: Record<string, unknown> | undefined;
   /** The stream's outcome is accounted for (success, failure, or the client left). */
   private settled = false;
   /** Nothing more to read: `read` answers undefined. */
   private over = false;
-  private begun = false;
-  private batch: StreamItem[] = [];
-  /** The batch being gathered is one provider read's chunks, unchanged. */
-  private oneRead = false;
-  /**
-   * The provider's own bytes of the batch handed over last, when they are exactly its chunks (and its
-   * `[DONE]`, when that batch ends the stream): written as they came, rather than joined from each
-   * chunk's (a copy of every byte, on every read).
-   */
-  whole: Uint8Array | undefined;
+  /** The read handed on last ended with the provider's `[DONE]`. */
+  private doneSeen = false;
+  /** An error event cut the read handed on last: the stream broke there. */
+  private brokenBy: GatewayError | undefined;
   private original: GatewayError | undefined;
-  private dog: Watchdog | undefined;
   private onOuter: (() => void) | undefined;
 
   constructor(private readonly ctx: RelayContext) {
     // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
-    this.transcript = new Transcript(ctx.order.slice(ctx.index + 1).some((d) => d.prefill));
+    let continuable = false;
+    for (let j = ctx.index + 1; j < ctx.order.length; j++) if (ctx.order[j]?.prefill) continuable = true;
+    this.transcript = new Transcript(continuable);
     this.cur = { d: ctx.order[ctx.index] as Deployment, started: ctx.started };
     this.nextIndex = ctx.index + 1;
+    this.pending = ctx.started.prelude;
+    // The caller's signal ends the provider's read too (one listener for the stream's life).
+    if (ctx.signal !== ctx.engine.idle) {
+      this.onOuter = () => this.cur.started.opened.abort(clientGoneError());
+      ctx.signal.addEventListener('abort', this.onOuter, { once: true });
+    }
   }
 
-  /** The next batch; undefined once the stream is over. */
-  async read(): Promise<StreamItem[] | undefined> {
-    if (this.over) {
-      this.release();
-      return undefined;
-    }
+  /** True once the stream ended on the provider's own `[DONE]` (which went out with its read). */
+  get sawDone(): boolean {
+    return this.doneSeen;
+  }
+
+  /** The next read to hand on; undefined once the stream is over; throws the failure that ended it (after the reads before it). */
+  async nextBatch(): Promise<SseBatch | undefined> {
+    if (this.over) return undefined;
     try {
       return await this.step();
     } catch (e) {
-      this.close();
+      this.abort();
       throw e;
     }
   }
 
-  /**
-   * Lets go of what the stream read once it is relayed. The promises that carry this stream were made
-   * before the provider's wait, so the collector may hold them old by now, and whatever they still reach
-   * outlives every young collection (peak RSS of routed streams under load −6 MB; bench/README.md,
-   * "Routed streams and the collector").
-   */
-  private release(): void {
-    this.ctx.live.terminator = undefined;
-    this.whole = undefined;
-    this.batch = [];
-    this.usage = undefined;
-  }
-
   /** The consumer stops reading (the client left): releases the provider's connection. */
-  close(): void {
+  abort(): void {
     this.over = true;
-    this.dog?.stop();
+    this.pending = undefined;
     if (this.onOuter) this.ctx.signal.removeEventListener('abort', this.onOuter);
     this.onOuter = undefined;
     if (!this.settled) {
@@ -110,14 +110,14 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     }
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StreamItem[]> {
+  [Symbol.asyncIterator](): AsyncIterator<SseBatch> {
     return {
       next: async () => {
-        const value = await this.read();
+        const value = await this.nextBatch();
         return value === undefined ? { done: true, value: undefined } : { done: false, value };
       },
       return: async () => {
-        this.close();
+        this.abort();
         return { done: true, value: undefined };
       },
     };
@@ -127,125 +127,113 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     this.ctx.engine.emit({ type: 'attempt', alias: this.ctx.route.alias, deployment: d.key, outcome, code: err?.code });
   }
 
-  private pass(step: ChunkStep): void {
-    const rewrite = this.cur.rewrite;
-    const out = rewrite ? rewriteContinuation(step.chunk, this.transcript, rewrite) : step.chunk;
-    if (rewrite) this.oneRead = false;
-    if (!out) return;
-    this.transcript.observe(out);
-    if (out.usage !== undefined && typeof out.usage === 'object' && out.usage !== null) this.usage = out.usage as Record<string, unknown>;
-    this.batch.push(rewrite ? { done: false, kind: 'chunk', chunk: out, raw: encodeChunk(out) } : step);
+  private async step(): Promise<SseBatch | undefined> {
+    // Bounded by the provider's stream; each continuation moves to a later deployment.
+    for (;;) {
+      if (this.brokenBy) {
+        if ((await this.broken(this.brokenBy)) !== CONTINUED) return undefined;
+        continue;
+      }
+      let batch: SseBatch | undefined;
+      /** The body ended with this read (a prelude that reached the end). */
+      let last = false;
+      const pending = this.pending;
+      if (pending !== undefined) {
+        // Handed on now: not kept for the stream's life.
+        this.pending = undefined;
+        last = this.cur.started.ended;
+        batch = pending.length === 1 ? pending[0] : joinReads(pending);
+      } else {
+        try {
+          batch = await this.cur.started.opened.read();
+        } catch (e) {
+          if ((await this.broken(e)) !== CONTINUED) return undefined;
+          continue;
+        }
+        if (batch === undefined) return this.finish();
+      }
+      const out = batch === undefined ? NO_EVENTS : this.cur.rewrite ? this.rewritten(batch, this.cur.rewrite) : this.checked(batch);
+      if (this.doneSeen || (last && !this.brokenBy)) {
+        this.finish();
+        return out.blocks.length > 0 ? out : undefined;
+      }
+      if (out.blocks.length > 0) return out;
+    }
   }
 
-  /** Hands over what was gathered; undefined when that is nothing. */
-  private take(): StreamItem[] | undefined {
-    this.whole = this.oneRead ? this.cur.started.opened.wholeRead?.() : undefined;
-    this.oneRead = false;
-    const out = this.batch;
-    this.batch = [];
-    return out.length > 0 ? out : undefined;
+  /** A read handed on as it came: only looked at (the error event that cuts it, the finish, the usage). */
+  private checked(batch: SseBatch): SseBatch {
+    const blocks = batch.blocks;
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i] as StreamEvent;
+      if (block.data === undefined) continue;
+      if (block.done) {
+        this.doneSeen = true;
+        break;
+      }
+      const json = block.json;
+      if (!isRecord(json)) continue;
+      const failure = streamErrorEvent(json, this.cur.d.provider);
+      if (failure) {
+        this.brokenBy = failure;
+        return { blocks: blocks.slice(0, i) };
+      }
+      this.transcript.observe(json);
+      if (typeof json.usage === 'object' && json.usage !== null) this.usage = json.usage as Record<string, unknown>;
+    }
+    return batch;
   }
 
-  /**
-   * The stream ended normally: the last batch (if any), and nothing after it. A whole read is that read's
-   * bytes only when it ended on the provider's `[DONE]` (the terminator recorded), which it then includes.
-   */
-  private finish(): StreamItem[] | undefined {
-    const { engine, route, live } = this.ctx;
-    if (live.terminator === undefined) this.oneRead = false;
+  /** A continuation's read, rewritten into the first stream (its id and model, one role chunk). */
+  private rewritten(batch: SseBatch, rewrite: { heldBack: string }): SseBatch {
+    const out: StreamEvent[] = [];
+    for (const block of batch.blocks as StreamEvent[]) {
+      if (block.data === undefined) continue;
+      if (block.done) {
+        this.doneSeen = true;
+        out.push(block);
+        break;
+      }
+      const json = block.json;
+      if (!isRecord(json)) continue;
+      const failure = streamErrorEvent(json, this.cur.d.provider);
+      if (failure) {
+        this.brokenBy = failure;
+        break;
+      }
+      const chunk = rewriteContinuation(json, this.transcript, rewrite);
+      if (!chunk) continue;
+      this.transcript.observe(chunk);
+      if (typeof chunk.usage === 'object' && chunk.usage !== null) this.usage = chunk.usage as Record<string, unknown>;
+      out.push(chunkEvent(chunk));
+    }
+    return { blocks: out };
+  }
+
+  /** The stream ended normally: accounted for, and the connection let go. */
+  private finish(): undefined {
+    const { engine, route } = this.ctx;
     this.settled = true;
-    live.ended = true;
     engine.breakers.get(this.cur.d.key, route.settings.breaker).onSuccess();
     this.attempt(this.cur.d, 'success');
     if (this.usage) engine.emit({ type: 'usage', alias: route.alias, deployment: this.cur.d.key, usage: this.usage });
-    this.close();
-    return this.take();
+    this.usage = undefined;
+    this.cur.started.opened.finish();
+    this.abort();
+    return undefined;
   }
 
-  /** Ends with exactly one error item: the batch so far, then the failure. */
-  private failWith(err: GatewayError): StreamItem[] {
-    this.settled = true;
-    this.whole = undefined;
-    this.batch.push({ kind: 'error', error: err });
-    const out = this.batch;
-    this.batch = [];
-    this.close();
-    return out;
-  }
-
-  private watch(c: Current): Watchdog {
-    const { engine, route } = this.ctx;
-    return new Watchdog(engine.clock, limitMs(route.settings.stallTimeoutMs), () => c.started.opened.abort(stalled(c.d, route.settings.stallTimeoutMs)));
-  }
-
-  /** Passes a started attempt's prelude; true when that was the whole stream. */
-  private begin(): boolean {
-    const started = this.cur.started;
-    // The prelude and what follows it in the same read are that read's chunks, unless rewritten.
-    this.oneRead = started.oneRead && this.cur.rewrite === undefined;
-    for (const step of started.prelude) this.pass(step);
-    // Passed on: not kept for the stream's life (see `release`).
-    started.prelude.length = 0;
-    if (started.ended) {
-      this.ctx.live.terminator = started.terminator;
-      return true;
-    }
-    this.dog = this.watch(this.cur);
-    return false;
-  }
-
-  private async step(): Promise<StreamItem[] | undefined> {
-    const ctx = this.ctx;
-    if (!this.begun) {
-      this.begun = true;
-      if (this.begin()) return this.finish();
-      // The caller's signal ends the provider's read too (one listener for the stream's life).
-      if (ctx.signal !== ctx.engine.idle) {
-        this.onOuter = () => this.cur.started.opened.abort(clientGoneError());
-        ctx.signal.addEventListener('abort', this.onOuter, { once: true });
-      }
-    }
-    // Bounded by the provider's stream; each continuation moves to a later deployment.
-    for (;;) {
-      const dog = this.dog as Watchdog;
-      let step: StreamStep | undefined;
-      try {
-        // What was already read goes on without a wait; before waiting, the batch goes to the caller.
-        step = this.cur.started.opened.nextRead?.();
-        if (step === undefined) {
-          if (this.batch.length > 0) return this.take();
-          dog.arm();
-          step = await this.cur.started.opened.next();
-          dog.rest();
-          // The batch was handed over before the wait: what follows comes from this one read.
-          this.oneRead = true;
-        }
-        // An aborted read may end quietly rather than throw: a stall never passes for a normal end.
-        if (dog.fired) throw new Error('stalled');
-      } catch (e) {
-        const again = await this.broken(e, dog);
-        if (again !== true) return again;
-        continue;
-      }
-      if (step.done) {
-        ctx.live.terminator = step.raw;
-        return this.finish();
-      }
-      this.pass(step);
-    }
-  }
-
-  /** A mid-stream failure: true when a continuation took over, else what to hand over last. */
-  private async broken(e: unknown, dog: Watchdog): Promise<true | StreamItem[] | undefined> {
+  /** A mid-stream failure: CONTINUED when a continuation took over, undefined when the stream ended (whole, or the client left); else throws the failure. */
+  private async broken(e: unknown): Promise<typeof CONTINUED | undefined> {
     const { ctx, transcript } = this;
     const { engine, route } = ctx;
-    this.cur.started.opened.abort();
-    dog.stop();
-    const err = ctx.signal.aborted ? clientGoneError() : dog.fired ? stalled(this.cur.d, route.settings.stallTimeoutMs) : asGatewayError(e);
+    this.brokenBy = undefined;
+    const err = ctx.signal.aborted ? clientGoneError() : asGatewayError(e);
+    this.cur.started.opened.abort(err);
     if (err.code === 'client_gone') {
       this.settled = true;
       this.attempt(this.cur.d, 'failed', err);
-      this.close();
+      this.abort();
       return undefined;
     }
     if (classifyFailure(err).unhealthy) engine.breakers.get(this.cur.d.key, route.settings.breaker).onFailure();
@@ -254,20 +242,22 @@ export class RoutedStream implements AsyncIterable<StreamItem[]> {
     this.original ??= err;
     const next = transcript.continuable ? await continueElsewhere(ctx, this.nextIndex, transcript) : undefined;
     this.attempt(this.cur.d, next ? 'continued' : 'failed', err);
-    if (!next) return this.failWith(this.original);
+    if (!next) {
+      this.settled = true;
+      this.abort();
+      throw this.original;
+    }
     this.cur = next.cur;
-    ctx.live.opened = this.cur.started.opened;
     this.nextIndex = next.index + 1;
     this.usage = undefined;
-    if (this.begin()) return this.finish();
-    return true;
+    this.pending = next.cur.started.prelude;
+    return CONTINUED;
   }
 }
 
-function stalled(d: Deployment, ms: number): GatewayError {
-  return new GatewayError(502, 'upstream_timeout_stream', 'Upstream stream timed out', {
-    reason: `${d.key}: no chunk within stall_timeout (${ms}ms)`,
-  });
+/** Several reads as one (a prelude that took more than one read): their events, no longer one read's bytes. */
+function joinReads(reads: SseBatch[]): SseBatch | undefined {
+  return reads.length === 0 ? undefined : { blocks: reads.flatMap((r) => r.blocks) };
 }
 
 /** Asks each later deployment with `prefill: true`, once, to continue; undefined when none would. */
@@ -283,7 +273,7 @@ async function continueElsewhere(ctx: RelayContext, from: number, transcript: Tr
     }
     const c = continuationRequest({ ...ctx.body, model: d.model }, transcript.text, d.provider);
     try {
-      const started = await engine.startAttempt(ctx.open, d, c.body, route.settings, ctx.signal);
+      const started = await startAttempt(ctx.open, d, c.body, route.settings, ctx.signal);
       if (started.kind !== 'stream') throw new GatewayError(502, 'upstream_invalid', 'Upstream answered a stream request without a stream');
       b.onSuccess();
       return { cur: { d, started, rewrite: { heldBack: c.heldBack } }, index: j };

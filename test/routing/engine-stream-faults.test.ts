@@ -6,8 +6,8 @@
 import { expect, test } from 'bun:test';
 import type { ErrorCode } from '../../src/errors.ts';
 import type { Deployment } from '../../src/routing/config.ts';
-import { FailoverEngine, type RoutingEvent, type StreamItem } from '../../src/routing/engine.ts';
-import { type Behaviour, chat, chunk, collect, dep, FakeProviders, FAULT, outcomes, route, textOf, upstream, VirtualClock } from './harness.ts';
+import { FailoverEngine, type RoutingEvent } from '../../src/routing/engine.ts';
+import { type Behaviour, chat, chunk, collect, dep, ERROR_EVENT, FakeProviders, FAULT, type Item, outcomes, route, textOf, upstream, VirtualClock } from './harness.ts';
 
 const A = dep('openai', 'gpt-4o');
 const B = dep('anthropic', 'claude', { prefill: true });
@@ -54,7 +54,7 @@ const ROWS: Row[] = [
     text: 'Hello',
     times: { [A.key]: [0], [B.key]: [15_000] },
   },
-  { name: 'error event mid-answer: continued', scripts: { [A.key]: [{ stream: [role('A'), text('A', 'Hel'), { fail: FAULT.errorEvent() }] }], [B.key]: [okB] }, text: 'Hello', times: { [A.key]: [0], [B.key]: [0] } },
+  { name: 'error event mid-answer: continued', scripts: { [A.key]: [{ stream: [role('A'), text('A', 'Hel'), { chunk: ERROR_EVENT }] }], [B.key]: [okB] }, text: 'Hello', times: { [A.key]: [0], [B.key]: [0] } },
   {
     name: 'malformed chunk (dropped by the exchange; odd shapes tolerated)',
     scripts: { [A.key]: [{ stream: [role('A'), { chunk: { id: 'A', model: 'A', choices: 'garbage' } }, text('A', 'Hi'), fin('A')] }] },
@@ -114,7 +114,7 @@ test.each(ROWS)('$name', async (row) => {
   if (result.kind !== 'stream') throw new Error('expected a stream');
   const items = await clock.run(collect(result.items));
   expect(textOf(items)).toBe(row.text);
-  const errors = items.filter((i): i is Extract<StreamItem, { kind: 'error' }> => i.kind === 'error');
+  const errors = items.filter((i): i is Extract<Item, { kind: 'error' }> => i.kind === 'error');
   expect(errors.map((e) => e.error.code)).toEqual(row.error ? [row.error] : []);
   if (row.error) expect(items.at(-1)?.kind).toBe('error');
   // One stream: the first deployment's id and model throughout, and one role chunk.
@@ -137,9 +137,8 @@ test('a client that stops reading releases the provider', async () => {
   const engine = new FailoverEngine({ open: fakes.open, clock, random: () => 0.5 });
   const result = await clock.run(engine.run(route([A, B], SETTINGS), chat(true), new AbortController().signal));
   if (result.kind !== 'stream') throw new Error('expected a stream');
-  const it = result.items[Symbol.asyncIterator]();
-  await clock.run(it.next());
-  if (it.return) await clock.run(it.return());
+  await clock.run(result.items.nextBatch());
+  result.items.abort();
   expect(fakes.aborted).toEqual([A.key]);
 });
 

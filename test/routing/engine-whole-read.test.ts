@@ -1,79 +1,85 @@
-/** A routed stream's batch that is one provider read, unchanged, is handed over as that read's own bytes. */
+/** A routed stream hands on each provider read the gateway leaves alone as that read itself, so its bytes go out as they came. */
 import { describe, expect, test } from 'bun:test';
-import { FailoverEngine, type ChunkStep, type OpenAttempt, type StreamStep } from '../../src/routing/engine.ts';
-import { chat, chunk, dep, route, VirtualClock } from './harness.ts';
+import type { SseBatch, StreamEvent } from '../../src/exchange/exchange.ts';
+import { parseBlock } from '../../src/exchange/sse-parser.ts';
+import { FailoverEngine, type OpenAttempt } from '../../src/routing/engine.ts';
+import { chat, chunk, collect, dep, ERROR_EVENT, eventOf, route, VirtualClock } from './harness.ts';
 
 const A = dep('openai', 'gpt-4o');
 const encoder = new TextEncoder();
-const step = (c: Record<string, unknown>): ChunkStep => ({ done: false, kind: 'chunk', chunk: c, raw: encoder.encode(`data: ${JSON.stringify(c)}\n\n`) });
-const DONE: StreamStep = { done: true, raw: encoder.encode('data: [DONE]\n\n') };
+const DONE = (): StreamEvent => Object.assign(parseBlock('data: [DONE]\n\n'), { done: true }) as StreamEvent;
 
-/** An attempt whose stream comes in the given reads; each read's bytes are one buffer of its own. */
-function readsOf(reads: StreamStep[][]): { open: OpenAttempt; buffers: Uint8Array[] } {
-  const buffers = reads.map((r) => encoder.encode(r.map((s) => new TextDecoder().decode(s.raw ?? new Uint8Array())).join('')));
-  const open: OpenAttempt = async () => {
-    let r = -1;
-    let at = 0;
-    const nextRead = (): StreamStep | undefined => {
-      const s = reads[r]?.[at];
-      if (s) at++;
-      return s;
-    };
-    return {
-      kind: 'stream',
-      status: 200,
-      nextRead,
-      next: async () => {
-        const ready = nextRead();
-        if (ready) return ready;
-        r++;
-        at = 0;
-        return nextRead() ?? { done: true };
-      },
-      wholeRead: () => (at === reads[r]?.length ? buffers[r] : undefined),
-      abort: () => undefined,
-    };
-  };
-  return { open, buffers };
+/** A read as the exchange hands it over: its events, and its own bytes as one buffer. */
+function readOf(events: StreamEvent[]): SseBatch {
+  return { blocks: events, whole: encoder.encode(events.map((e) => e.text).join('')) };
 }
 
-const role = step(chunk('', { role: 'assistant' }));
-const a = step(chunk('a'));
-const b = step(chunk('b'));
-const stop = step(chunk(undefined, { finish: 'stop' }));
+/** An attempt whose stream comes in the given reads. */
+function attemptOf(reads: SseBatch[]): OpenAttempt {
+  return async () => {
+    let r = 0;
+    return { kind: 'stream', status: 200, read: async () => reads[r++], contentArrived: () => undefined, finish: () => undefined, abort: () => undefined };
+  };
+}
+
+async function handedOn(reads: SseBatch[]): Promise<{ batches: SseBatch[]; sawDone: boolean; error?: string }> {
+  const clock = new VirtualClock();
+  const engine = new FailoverEngine({ open: attemptOf(reads), clock, random: () => 0.5 });
+  const result = await clock.run(engine.run(route([A]), chat(true)));
+  if (result.kind !== 'stream') throw new Error('expected a stream');
+  const batches: SseBatch[] = [];
+  try {
+    for (let b = await result.items.nextBatch(); b; b = await result.items.nextBatch()) batches.push(b);
+  } catch (e) {
+    return { batches, sawDone: result.items.sawDone, error: (e as { code: string }).code };
+  }
+  return { batches, sawDone: result.items.sawDone };
+}
+
+const role = () => eventOf(chunk('', { role: 'assistant' }));
+const a = () => eventOf(chunk('a'));
+const b = () => eventOf(chunk('b'));
+const stop = () => eventOf(chunk(undefined, { finish: 'stop' }));
 
 describe.each([
-  ['the whole answer in one read, [DONE] included', [[role, a, b, stop, DONE]], [0], true],
-  ['the prelude and the rest of its read, then a second read', [[role, a], [b, stop, DONE]], [0, 1], true],
-  ['a prelude over two reads: the first batch is joined, the second read goes whole', [[role], [a, b], [stop, DONE]], [undefined, 2], true],
-])('%s', (_name, reads, wholeBuffers, endsWhole) => {
-  test('each batch is handed over as its read, and the stream ends with it', async () => {
-    const clock = new VirtualClock();
-    const { open, buffers } = readsOf(reads as StreamStep[][]);
-    const engine = new FailoverEngine({ open, clock, random: () => 0.5 });
-    const result = await clock.run(engine.run(route([A]), chat(true)));
-    if (result.kind !== 'stream') throw new Error('expected a stream');
-    const wholes: (Uint8Array | undefined)[] = [];
-    for await (const _batch of result.items) wholes.push(result.items.whole);
-    expect(wholes).toEqual((wholeBuffers as (number | undefined)[]).map((i) => (i === undefined ? undefined : buffers[i])));
-    for (const [i, w] of wholes.entries()) {
-      const want = (wholeBuffers as (number | undefined)[])[i];
-      if (want !== undefined) expect(w).toBe(buffers[want] as Uint8Array);
-    }
-    expect(result.ended()).toBe(endsWhole as boolean);
+  ['the whole answer in one read, [DONE] included', () => [readOf([role(), a(), b(), stop(), DONE()])], [0], true],
+  ['the prelude and the rest of its read, then a second read', () => [readOf([role(), a()]), readOf([b(), stop(), DONE()])], [0, 1], true],
+  ['a read without [DONE]: handed on, the end added by the caller', () => [readOf([role(), a(), stop()])], [0], false],
+])('%s', (_name, make, same, sawDone) => {
+  test('each read is handed on as itself', async () => {
+    const reads = make();
+    const got = await handedOn(reads);
+    expect(got.batches.length).toBe(same.length);
+    for (const [i, want] of same.entries()) expect(got.batches[i]).toBe(reads[want] as SseBatch);
+    expect(got.sawDone).toBe(sawDone);
+    expect(got.error).toBeUndefined();
   });
 });
 
-test('a read without [DONE] goes out whole before the end is known; the end then brings no bytes of the provider', async () => {
+test('a prelude over two reads goes on as their events joined (no longer one read), the next read as itself', async () => {
+  const reads = [readOf([role()]), readOf([a(), b()]), readOf([stop(), DONE()])];
+  const got = await handedOn(reads);
+  expect(got.batches[0]?.whole).toBeUndefined();
+  expect(got.batches[0]?.blocks).toEqual([...(reads[0] as SseBatch).blocks, ...(reads[1] as SseBatch).blocks]);
+  expect(got.batches[1]).toBe(reads[2] as SseBatch);
+  expect(got.sawDone).toBe(true);
+});
+
+test('an error event cuts its read: the events before it go on (not as the read), then the stream fails', async () => {
+  const reads = [readOf([role(), a(), eventOf(ERROR_EVENT), b()])];
+  const got = await handedOn(reads);
+  expect(got.batches.length).toBe(1);
+  expect(got.batches[0]?.whole).toBeUndefined();
+  expect(got.batches[0]?.blocks).toEqual((reads[0] as SseBatch).blocks.slice(0, 2));
+  expect(got.error).toBe('upstream_stream_error');
+  expect(got.sawDone).toBe(false);
+});
+
+test('what the client gets from collect: the chunks, then the failure', async () => {
   const clock = new VirtualClock();
-  const { open, buffers } = readsOf([[role, a, stop]]);
-  const engine = new FailoverEngine({ open, clock, random: () => 0.5 });
+  const engine = new FailoverEngine({ open: attemptOf([readOf([role(), a()]), readOf([eventOf(ERROR_EVENT)])]), clock, random: () => 0.5 });
   const result = await clock.run(engine.run(route([A]), chat(true)));
   if (result.kind !== 'stream') throw new Error('expected a stream');
-  const wholes: (Uint8Array | undefined)[] = [];
-  for await (const _batch of result.items) wholes.push(result.items.whole);
-  expect(wholes).toEqual([buffers[0]]);
-  // The caller adds the terminator the provider left out.
-  expect(result.ended()).toBe(true);
-  expect(result.terminator()).toBeUndefined();
+  const items = await clock.run(collect(result.items));
+  expect(items.map((i) => i.kind)).toEqual(['chunk', 'chunk', 'error']);
 });

@@ -3,12 +3,21 @@
  * is idle (so backoffs and timeouts take no real time and their spacing is exact), and a scripted
  * OpenAttempt that records what each deployment was asked and when.
  */
-import { GatewayError, MESSAGES } from '../../src/errors.ts';
-import type { Deadline, RoutingClock } from '../../src/routing/clock.ts';
+import { asGatewayError, GatewayError, MESSAGES } from '../../src/errors.ts';
+import type { SseBatch, StreamEvent } from '../../src/exchange/exchange.ts';
+import { parseBlock } from '../../src/exchange/sse-parser.ts';
+import type { RoutingClock } from '../../src/routing/clock.ts';
 import type { Deployment, Route, RouteSettings } from '../../src/routing/config.ts';
 import { BUILT_IN_SETTINGS } from '../../src/routing/config.ts';
-import type { OpenAttempt, OpenedAttempt, RoutingEvent, StreamItem, StreamStep } from '../../src/routing/engine.ts';
+import type { OpenAttempt, OpenedAttempt, RoutingEvent, StreamLimits } from '../../src/routing/engine.ts';
+import type { RoutedStream } from '../../src/routing/relay.ts';
 import type { ChatRequest } from '../../src/schemas.ts';
+
+/** A timer that can be moved or dropped. */
+export interface Deadline {
+  set(ms: number): void;
+  clear(): void;
+}
 
 interface Timer {
   due: number;
@@ -112,8 +121,19 @@ export const FAULT = {
   reset: () => new GatewayError(502, 'upstream_unreachable', MESSAGES.unreachable, { reason: 'ECONNRESET' }),
   headerTimeout: () => new GatewayError(504, 'upstream_timeout_headers', MESSAGES.timeout),
   cut: () => new GatewayError(502, 'upstream_stream_cut', 'Upstream connection lost during the stream'),
-  errorEvent: () => new GatewayError(502, 'upstream_stream_error', 'overloaded'),
+  firstToken: () => new GatewayError(504, 'upstream_timeout_first_token', MESSAGES.timeout),
+  stall: () => new GatewayError(502, 'upstream_timeout_stream', 'Upstream stream timed out'),
 };
+
+/** A provider's error event where a chunk should be (the relay turns it into a failure). */
+export const ERROR_EVENT = { error: { message: 'overloaded', type: 'overloaded_error' } };
+
+/** One chunk as the exchange hands it over: an event with its JSON parsed. */
+export function eventOf(json: Record<string, unknown>): StreamEvent {
+  const block = parseBlock(`data: ${JSON.stringify(json)}\n\n`) as StreamEvent;
+  block.json = json;
+  return block;
+}
 
 /** One step of a scripted stream. */
 export type StreamScriptStep = { chunk: Record<string, unknown>; after?: number } | { fail: GatewayError; after?: number } | { hang: true };
@@ -147,54 +167,83 @@ export class FakeProviders {
     return this.calls.filter((c) => c.key === key).map((c) => c.at);
   }
 
-  readonly open: OpenAttempt = async (d, body, signal) => {
+  /**
+   * The attempt: keeps the route's stream limits as the exchange does (first_token_timeout from the
+   * call until `contentArrived`, then stall_timeout on each read), on virtual time.
+   */
+  readonly open: OpenAttempt = async (d, body, signal, limits) => {
     const mine = this.calls.filter((c) => c.key === d.key).length;
     this.calls.push({ key: d.key, at: this.clock.now(), body });
     const list = this.scripts[d.key] ?? [{ fail: FAULT.reset() }];
     const b = typeof list === 'function' ? list(this.clock.now()) : (list[Math.min(mine, list.length - 1)] as Behaviour);
-    if ('hang' in b) return this.hang(signal);
-    if (b.after) await this.clock.sleep(b.after, signal);
-    if (signal.aborted) throw FAULT.cut();
-    if ('fail' in b) throw b.fail;
-    if ('json' in b) return { kind: 'json', status: 200, json: b.json, text: JSON.stringify(b.json) };
-    return this.stream(d, b.stream, signal);
+    const stop = new AbortController();
+    const both = AbortSignal.any([signal, stop.signal]);
+    const first = body.stream === true && limits.firstTokenTimeoutMs > 0 ? this.clock.deadline(() => stop.abort(FAULT.firstToken())) : undefined;
+    first?.set(limits.firstTokenTimeoutMs);
+    try {
+      if ('hang' in b) await this.hang(both);
+      else if (b.after) await this.clock.sleep(b.after, both);
+      if (both.aborted) throw failureOf(stop.signal);
+      if ('fail' in b) throw b.fail;
+      if ('json' in b) return { kind: 'json', status: 200, json: b.json, text: JSON.stringify(b.json) };
+      if ('stream' in b) return this.stream(d, b.stream, both, stop, first, limits);
+      throw new Error('unreachable');
+    } catch (e) {
+      first?.clear();
+      throw e;
+    }
   };
 
   private hang(signal: AbortSignal): Promise<never> {
-    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(FAULT.cut()), { once: true }));
+    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(failureOf(signal)), { once: true }));
   }
 
-  private stream(d: Deployment, steps: StreamScriptStep[], signal: AbortSignal): OpenedAttempt {
+  private stream(d: Deployment, steps: StreamScriptStep[], both: AbortSignal, stop: AbortController, first: Deadline | undefined, limits: StreamLimits): OpenedAttempt {
     let i = 0;
-    const stop = new AbortController();
-    const both = AbortSignal.any([signal, stop.signal]);
-    const next = async (): Promise<StreamStep> => {
-      const s = steps[i++];
-      if (!s) return { done: true };
-      if ('hang' in s) return this.hang(both);
-      if (s.after) await this.clock.sleep(s.after, both);
-      if (both.aborted) throw FAULT.cut();
-      if ('fail' in s) throw s.fail;
-      return { done: false, kind: 'chunk', chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
+    let started = false;
+    const read = async (): Promise<SseBatch | undefined> => {
+      const stall = started && limits.stallTimeoutMs > 0 ? this.clock.deadline(() => stop.abort(FAULT.stall())) : undefined;
+      stall?.set(limits.stallTimeoutMs);
+      try {
+        const blocks: StreamEvent[] = [];
+        for (;;) {
+          const s = steps[i];
+          if (s === undefined) return blocks.length > 0 ? { blocks } : undefined;
+          // A wait or a failure starts a read of its own: what came before it is this read.
+          if (blocks.length > 0 && ('hang' in s || 'fail' in s || s.after)) return { blocks };
+          if ('hang' in s) await this.hang(both);
+          else if (s.after) await this.clock.sleep(s.after, both);
+          if (both.aborted) throw failureOf(stop.signal);
+          i++;
+          if ('fail' in s) throw s.fail;
+          if ('chunk' in s) blocks.push(eventOf(s.chunk));
+        }
+      } finally {
+        stall?.clear();
+      }
     };
     return {
       kind: 'stream',
       status: 200,
-      next,
-      // Steps with no delay count as already read, as events of one network read do.
-      nextRead: () => {
-        const s = steps[i];
-        if (s === undefined || 'hang' in s || s.after || both.aborted) return undefined;
-        i++;
-        if ('fail' in s) throw s.fail;
-        return { done: false, kind: 'chunk', chunk: s.chunk, raw: new TextEncoder().encode(`data: ${JSON.stringify(s.chunk)}\n\n`) };
+      read,
+      contentArrived: () => {
+        if (stop.signal.aborted) throw failureOf(stop.signal);
+        first?.clear();
+        started = true;
       },
-      abort: () => {
+      finish: () => first?.clear(),
+      abort: (why) => {
+        first?.clear();
         this.aborted.push(d.key);
-        stop.abort();
+        stop.abort(why);
       },
     };
   }
+}
+
+/** Why a fake attempt was stopped: its own deadline's error, else a cut connection. */
+function failureOf(stopped: AbortSignal): GatewayError {
+  return stopped.reason instanceof GatewayError ? stopped.reason : FAULT.cut();
 }
 
 /** A deployment row. */
@@ -207,15 +256,31 @@ export function route(deployments: Deployment[], settings: Partial<RouteSettings
   return { alias: 'smart', strategy, deployments, settings: { ...BUILT_IN_SETTINGS, ...settings } };
 }
 
-/** Reads a stream result to its end. */
-export async function collect(items: AsyncIterable<StreamItem[]>): Promise<StreamItem[]> {
-  const out: StreamItem[] = [];
-  for await (const batch of items) out.push(...batch);
+/** What a client of the routed stream got: each chunk (with the bytes that went out for it), or the failure that ended it. */
+export type Item = { kind: 'chunk'; chunk: Record<string, unknown>; raw: Uint8Array } | { kind: 'error'; error: GatewayError };
+
+/** The chunks of one read. */
+export function itemsOf(batch: SseBatch): Item[] {
+  const out: Item[] = [];
+  for (const block of batch.blocks as StreamEvent[]) {
+    if (block.data !== undefined && !block.done && typeof block.json === 'object' && block.json !== null) out.push({ kind: 'chunk', chunk: block.json as Record<string, unknown>, raw: block.raw });
+  }
+  return out;
+}
+
+/** Reads a routed stream to its end: its chunks, then its failure if it failed. */
+export async function collect(stream: RoutedStream): Promise<Item[]> {
+  const out: Item[] = [];
+  try {
+    for (let batch = await stream.nextBatch(); batch; batch = await stream.nextBatch()) out.push(...itemsOf(batch));
+  } catch (e) {
+    out.push({ kind: 'error', error: asGatewayError(e) });
+  }
   return out;
 }
 
 /** The text of the chunks relayed. */
-export function textOf(items: StreamItem[]): string {
+export function textOf(items: Item[]): string {
   let s = '';
   for (const it of items) {
     if (it.kind !== 'chunk') continue;
