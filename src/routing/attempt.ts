@@ -8,7 +8,7 @@ import { chatExchange, type ChatClient, MAX_JSON_ANSWER } from '../chat/forward.
 import { checkVision } from '../chat/policy.ts';
 import type { GatewayContext } from '../context.ts';
 import { GatewayError } from '../errors.ts';
-import type { Exchange } from '../exchange/exchange.ts';
+import type { Exchange, SseBatch } from '../exchange/exchange.ts';
 import { clientGoneError } from '../exchange/failure.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
 import type { ChatRequest } from '../schemas.ts';
@@ -60,27 +60,40 @@ const NO_RELEASE = (): void => undefined;
 /** Opens the exchange and reads a JSON answer whole, or hands over its stream. */
 async function openExchange(exchange: Exchange, body: ChatRequest, release: () => void): Promise<OpenedAttempt> {
   await exchange.open();
-  if (body.stream === true && exchange.isEventStream) return streamOf(exchange, release);
+  if (body.stream === true && exchange.isEventStream) return new ExchangeStream(exchange, release);
   const { text, json } = await exchange.json(MAX_JSON_ANSWER);
   return { kind: 'json', status: exchange.answer.status, json, text };
 }
 
 /** The stream's reads, straight from the exchange: routing reads them, the exchange keeps their deadlines. */
-function streamOf(exchange: Exchange, release: () => void): OpenedAttempt {
-  return {
-    kind: 'stream',
-    status: exchange.answer.status,
-    read: () => exchange.nextBatch(),
-    contentArrived: () => exchange.contentArrived(),
-    finish: () => {
-      release();
-      if (!exchange.ended) void drain(exchange);
-    },
-    abort: (why) => {
-      release();
-      if (!exchange.ended) exchange.abort(why);
-    },
-  };
+class ExchangeStream {
+  readonly kind = 'stream';
+  readonly status: number;
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly release: () => void,
+  ) {
+    this.status = exchange.answer.status;
+  }
+
+  read(): Promise<SseBatch | undefined> {
+    return this.exchange.nextBatch();
+  }
+
+  contentArrived(): void {
+    this.exchange.contentArrived();
+  }
+
+  finish(): void {
+    this.release();
+    if (!this.exchange.ended) void drain(this.exchange);
+  }
+
+  abort(why?: GatewayError): void {
+    this.release();
+    if (!this.exchange.ended) this.exchange.abort(why);
+  }
 }
 
 /** Reads what follows `[DONE]` (usually just the body's end), so that the connection can be reused. */

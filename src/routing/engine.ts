@@ -115,7 +115,7 @@ export class FailoverEngine {
   }
 
   /**
-   * Serves `body` over `route`; throws the last deployment's GatewayError when every one failed. Without
+   * Serves `body` over `route` (its `model` set to each deployment's in turn); throws the last deployment's GatewayError when every one failed. Without
    * a signal nothing is linked to one (listeners cost every request); returning or cancelling the stream still ends it.
    */
   async run(route: Route, body: ChatRequest, signal: AbortSignal = this.idle, open: OpenAttempt | undefined = this.deps.open): Promise<EngineResult> {
@@ -132,16 +132,16 @@ export class FailoverEngine {
         this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
         continue;
       }
-      // A plain provider/model request already names the deployment's model: no copy for it.
-      const asked = body.model === d.model ? body : { ...body, model: d.model };
+      // The body is the gateway's own (parsed or translated): renamed in place for each deployment rather than copied.
+      body.model = d.model;
       const startedAt = this.clock.now();
       // The first attempt is awaited here, not in a retry loop: an async layer costs every request.
       let started: Started;
       try {
-        started = await startAttempt(open, d, asked, settings, signal);
+        started = await startAttempt(open, d, body, settings, signal);
         b.onSuccess();
       } catch (e) {
-        const r = await this.afterFailure(e, startedAt, open, route, d, b, asked, signal, i < order.length - 1, panic !== true);
+        const r = await this.afterFailure(e, startedAt, open, route, d, b, body, signal, i < order.length - 1, panic !== true);
         if (!r.ok) {
           if (r.final) throw r.error;
           last = r.error;

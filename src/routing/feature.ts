@@ -15,18 +15,22 @@ import { exchangeAttempt } from './attempt.ts';
 import type { BreakerReadout } from './breaker.ts';
 import type { RoutingClock } from './clock.ts';
 import { type ReadText, type ReloadResult, RoutingFile } from './config-file.ts';
-import type { ProviderIds, Route } from './config.ts';
+import type { Deployment, ProviderIds, Route } from './config.ts';
 import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.ts';
 
 /** The response header naming the deployment that served (`provider/model`). */
 export const SERVED_BY = 'x-served-by';
 
-/** The headers that name the deployment: ours, and the Go gateway's pair for its clients. */
-function servedHeaders(route: Route, result: EngineResult): Record<string, string> {
-  const d = result.servedBy;
+/** An answer's headers, naming the deployment that served it: ours, and for an alias the Go gateway's pair for its clients. */
+interface ServedHeaders {
+  json: Readonly<Record<string, string>>;
+  sse: Readonly<Record<string, string>>;
+}
+
+function servedHeaders(route: Route, d: Deployment): ServedHeaders {
   // A plain provider/model request names its deployment already: one header is enough (each costs a little).
-  if (route.alias === d.key) return { [SERVED_BY]: d.key };
-  return { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
+  const own: Record<string, string> = route.alias === d.key ? { [SERVED_BY]: d.key } : { [SERVED_BY]: d.key, 'x-selected-provider': d.provider, 'x-selected-model': d.model };
+  return { json: { 'content-type': 'application/json', ...own }, sse: { ...SSE_HEADERS, ...own } };
 }
 
 /** How the app builds routing; clock, randomness and file reads are injectable for tests. */
@@ -55,6 +59,8 @@ export function providerIdsOf(registry: Registry): ProviderIds {
 export class RoutingFeature {
   readonly file: RoutingFile;
   readonly engine: FailoverEngine;
+  /** Each alias deployment's answer headers, made once: the table's deployments live until a reload replaces them. */
+  private readonly headers = new WeakMap<Deployment, ServedHeaders>();
 
   /** Reads the file; throws ConfigError (one line per mistake) when it is unusable. */
   constructor(
@@ -118,13 +124,20 @@ export class RoutingFeature {
 
   private respond(route: Route, result: EngineResult, body: ChatRequest, client: ChatClient): Response {
     const rec = client.rec;
-    const served = servedHeaders(route, result);
-    if (result.kind === 'json') {
-      return new Response(result.text, { status: result.status, headers: withRequestId(rec, { 'content-type': 'application/json', ...served }) });
-    }
+    const served = this.servedBy(route, result.servedBy);
+    if (result.kind === 'json') return new Response(result.text, { status: result.status, headers: withRequestId(rec, served.json) });
     // A usage-only chunk the client did not ask for was asked for on its behalf (so tokens are counted).
     const stripUsage = body.stream_options?.include_usage !== true;
     const stream = relayChatStream(result.items, { stripUsage, onEnd: this.ctx.telemetry.finishWhenRelayed(rec) });
-    return new Response(stream, { status: result.status, headers: withRequestId(rec, { ...SSE_HEADERS, ...served }) });
+    return new Response(stream, { status: result.status, headers: withRequestId(rec, served.sse) });
+  }
+
+  private servedBy(route: Route, d: Deployment): ServedHeaders {
+    let h = this.headers.get(d);
+    if (h) return h;
+    h = servedHeaders(route, d);
+    // A plain provider/model route is made per request: nothing to keep.
+    if (route.alias !== d.key) this.headers.set(d, h);
+    return h;
   }
 }

@@ -38,7 +38,16 @@ function chunkEvent(chunk: Record<string, unknown>): StreamEvent {
   return event;
 }
 
-type Current = { d: Deployment; started: Extract<Started, { kind: 'stream' }>; rewrite?: { heldBack: string } };
+type StreamAttempt = Extract<Started, { kind: 'stream' }>['opened'];
+/** The attempt being relayed: its deployment, its stream, whether its prelude reached the body's end, and how its chunks are rewritten when it continues another. */
+type Current = { d: Deployment; opened: StreamAttempt; ended: boolean; rewrite?: { heldBack: string } };
+
+/** What continuing elsewhere needs, kept only when a later deployment takes prefill. */
+interface Continuation {
+  open: OpenAttempt;
+  body: ChatRequest;
+  order: Deployment[];
+}
 
 /** A continuation took over the stream. */
 const CONTINUED: unique symbol = Symbol('continued');
@@ -50,6 +59,15 @@ const NO_EVENTS: SseBatch = { blocks: [] };
  * an async generator: each step of one costs several promises, on every read of every stream.
  */
 export class RoutedStream implements AsyncIterable<SseBatch> {
+  private readonly engine: FailoverEngine;
+  private readonly route: Route;
+  private readonly signal: AbortSignal;
+  /**
+   * Set only when the stream can be continued. Whatever a stream holds lives as long as it does, and may
+   * outlive young collections: the request's body is not kept for nothing (bench/README.md, "Routed
+   * streams and the collector").
+   */
+  private readonly continuation: Continuation | undefined;
   private readonly transcript: Transcript;
   private cur: Current;
   private nextIndex: number;
@@ -58,7 +76,7 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
   private usage: Record<string, unknown> | undefined;
   /** The stream's outcome is accounted for (success, failure, or the client left). */
   private settled = false;
-  /** Nothing more to read: `read` answers undefined. */
+  /** Nothing more to read: `nextBatch` answers undefined. */
   private over = false;
   /** The read handed on last ended with the provider's `[DONE]`. */
   private doneSeen = false;
@@ -67,17 +85,22 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
   private original: GatewayError | undefined;
   private onOuter: (() => void) | undefined;
 
-  constructor(private readonly ctx: RelayContext) {
-    // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
+  constructor(ctx: RelayContext) {
+    this.engine = ctx.engine;
+    this.route = ctx.route;
+    this.signal = ctx.signal;
     let continuable = false;
     for (let j = ctx.index + 1; j < ctx.order.length; j++) if (ctx.order[j]?.prefill) continuable = true;
+    this.continuation = continuable ? { open: ctx.open, body: ctx.body, order: ctx.order } : undefined;
+    // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
     this.transcript = new Transcript(continuable);
-    this.cur = { d: ctx.order[ctx.index] as Deployment, started: ctx.started };
+    const started = ctx.started;
+    this.cur = { d: ctx.order[ctx.index] as Deployment, opened: started.opened, ended: started.ended };
     this.nextIndex = ctx.index + 1;
-    this.pending = ctx.started.prelude;
+    this.pending = started.prelude;
     // The caller's signal ends the provider's read too (one listener for the stream's life).
     if (ctx.signal !== ctx.engine.idle) {
-      this.onOuter = () => this.cur.started.opened.abort(clientGoneError());
+      this.onOuter = () => this.cur.opened.abort(clientGoneError());
       ctx.signal.addEventListener('abort', this.onOuter, { once: true });
     }
   }
@@ -102,11 +125,11 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
   abort(): void {
     this.over = true;
     this.pending = undefined;
-    if (this.onOuter) this.ctx.signal.removeEventListener('abort', this.onOuter);
+    if (this.onOuter) this.signal.removeEventListener('abort', this.onOuter);
     this.onOuter = undefined;
     if (!this.settled) {
       this.settled = true;
-      this.cur.started.opened.abort();
+      this.cur.opened.abort();
     }
   }
 
@@ -124,7 +147,7 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
   }
 
   private attempt(d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void {
-    this.ctx.engine.emit({ type: 'attempt', alias: this.ctx.route.alias, deployment: d.key, outcome, code: err?.code });
+    this.engine.emit({ type: 'attempt', alias: this.route.alias, deployment: d.key, outcome, code: err?.code });
   }
 
   private async step(): Promise<SseBatch | undefined> {
@@ -141,11 +164,11 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
       if (pending !== undefined) {
         // Handed on now: not kept for the stream's life.
         this.pending = undefined;
-        last = this.cur.started.ended;
+        last = this.cur.ended;
         batch = pending.length === 1 ? pending[0] : joinReads(pending);
       } else {
         try {
-          batch = await this.cur.started.opened.read();
+          batch = await this.cur.opened.read();
         } catch (e) {
           if ((await this.broken(e)) !== CONTINUED) return undefined;
           continue;
@@ -212,24 +235,23 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
 
   /** The stream ended normally: accounted for, and the connection let go. */
   private finish(): undefined {
-    const { engine, route } = this.ctx;
+    const { engine, route } = this;
     this.settled = true;
     engine.breakers.get(this.cur.d.key, route.settings.breaker).onSuccess();
     this.attempt(this.cur.d, 'success');
     if (this.usage) engine.emit({ type: 'usage', alias: route.alias, deployment: this.cur.d.key, usage: this.usage });
     this.usage = undefined;
-    this.cur.started.opened.finish();
+    this.cur.opened.finish();
     this.abort();
     return undefined;
   }
 
   /** A mid-stream failure: CONTINUED when a continuation took over, undefined when the stream ended (whole, or the client left); else throws the failure. */
   private async broken(e: unknown): Promise<typeof CONTINUED | undefined> {
-    const { ctx, transcript } = this;
-    const { engine, route } = ctx;
+    const { engine, route, transcript } = this;
     this.brokenBy = undefined;
-    const err = ctx.signal.aborted ? clientGoneError() : asGatewayError(e);
-    this.cur.started.opened.abort(err);
+    const err = this.signal.aborted ? clientGoneError() : asGatewayError(e);
+    this.cur.opened.abort(err);
     if (err.code === 'client_gone') {
       this.settled = true;
       this.attempt(this.cur.d, 'failed', err);
@@ -240,7 +262,7 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
     // Every choice had finished: only the terminator was lost, the answer is whole.
     if (transcript.finished) return this.finish();
     this.original ??= err;
-    const next = transcript.continuable ? await continueElsewhere(ctx, this.nextIndex, transcript) : undefined;
+    const next = this.continuation && transcript.continuable ? await continueElsewhere(engine, route, this.signal, this.continuation, this.nextIndex, transcript) : undefined;
     this.attempt(this.cur.d, next ? 'continued' : 'failed', err);
     if (!next) {
       this.settled = true;
@@ -250,7 +272,7 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
     this.cur = next.cur;
     this.nextIndex = next.index + 1;
     this.usage = undefined;
-    this.pending = next.cur.started.prelude;
+    this.pending = next.prelude;
     return CONTINUED;
   }
 }
@@ -261,22 +283,28 @@ function joinReads(reads: SseBatch[]): SseBatch | undefined {
 }
 
 /** Asks each later deployment with `prefill: true`, once, to continue; undefined when none would. */
-async function continueElsewhere(ctx: RelayContext, from: number, transcript: Transcript): Promise<{ cur: Current; index: number } | undefined> {
-  const { engine, route } = ctx;
-  for (let j = from; j < ctx.order.length; j++) {
-    const d = ctx.order[j] as Deployment;
-    if (!d.prefill || ctx.signal.aborted) continue;
+async function continueElsewhere(
+  engine: FailoverEngine,
+  route: Route,
+  signal: AbortSignal,
+  c: Continuation,
+  from: number,
+  transcript: Transcript,
+): Promise<{ cur: Current; prelude: SseBatch[]; index: number } | undefined> {
+  for (let j = from; j < c.order.length; j++) {
+    const d = c.order[j] as Deployment;
+    if (!d.prefill || signal.aborted) continue;
     const b = engine.breakers.get(d.key, route.settings.breaker);
     if (!b.tryPass()) {
       engine.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
       continue;
     }
-    const c = continuationRequest({ ...ctx.body, model: d.model }, transcript.text, d.provider);
+    const asked = continuationRequest({ ...c.body, model: d.model }, transcript.text, d.provider);
     try {
-      const started = await startAttempt(ctx.open, d, c.body, route.settings, ctx.signal);
+      const started = await startAttempt(c.open, d, asked.body, route.settings, signal);
       if (started.kind !== 'stream') throw new GatewayError(502, 'upstream_invalid', 'Upstream answered a stream request without a stream');
       b.onSuccess();
-      return { cur: { d, started, rewrite: { heldBack: c.heldBack } }, index: j };
+      return { cur: { d, opened: started.opened, ended: started.ended, rewrite: { heldBack: asked.heldBack } }, prelude: started.prelude, index: j };
     } catch (e) {
       const err = asGatewayError(e);
       // A refusal (the provider rejects prefill) says nothing about its health.

@@ -173,7 +173,8 @@ export class FakeProviders {
    */
   readonly open: OpenAttempt = async (d, body, signal, limits) => {
     const mine = this.calls.filter((c) => c.key === d.key).length;
-    this.calls.push({ key: d.key, at: this.clock.now(), body });
+    // As the exchange does, what was asked is taken at the call (the engine renames the body in place).
+    this.calls.push({ key: d.key, at: this.clock.now(), body: { ...body } });
     const list = this.scripts[d.key] ?? [{ fail: FAULT.reset() }];
     const b = typeof list === 'function' ? list(this.clock.now()) : (list[Math.min(mine, list.length - 1)] as Behaviour);
     const stop = new AbortController();
