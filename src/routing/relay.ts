@@ -166,6 +166,8 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
         this.pending = undefined;
         last = this.cur.ended;
         batch = pending.length === 1 ? pending[0] : joinReads(pending);
+        // The list may be old to the collector (the engine's frames reach it): it must not keep the reads.
+        pending.length = 0;
       } else {
         try {
           batch = await this.cur.opened.read();
