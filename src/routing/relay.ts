@@ -177,7 +177,7 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
         }
         if (batch === undefined) return this.finish();
       }
-      const out = batch === undefined ? NO_EVENTS : this.cur.rewrite ? this.rewritten(batch, this.cur.rewrite) : this.checked(batch);
+      const out = batch === undefined ? NO_EVENTS : this.pass(batch, this.cur.rewrite);
       if (this.doneSeen || (last && !this.brokenBy)) {
         this.finish();
         return out.blocks.length > 0 ? out : undefined;
@@ -186,53 +186,35 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
     }
   }
 
-  /** A read handed on as it came: only looked at (the error event that cuts it, the finish, the usage). */
-  private checked(batch: SseBatch): SseBatch {
+  /**
+   * A read, looked at on its way (an error event cuts it there; the finish and the usage are noted):
+   * handed on as it came, or for a continuation rewritten into the first stream (its id and model, one
+   * role chunk).
+   */
+  private pass(batch: SseBatch, rewrite: { heldBack: string } | undefined): SseBatch {
     const blocks = batch.blocks;
+    const rewritten: StreamEvent[] | undefined = rewrite ? [] : undefined;
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i] as StreamEvent;
       if (block.data === undefined) continue;
       if (block.done) {
         this.doneSeen = true;
+        rewritten?.push(block);
         break;
       }
-      const json = block.json;
-      if (!isRecord(json)) continue;
-      const failure = streamErrorEvent(json, this.cur.d.provider);
+      if (!isRecord(block.json)) continue;
+      const failure = streamErrorEvent(block.json, this.cur.d.provider);
       if (failure) {
         this.brokenBy = failure;
-        return { blocks: blocks.slice(0, i) };
+        return { blocks: rewritten ?? blocks.slice(0, i) };
       }
-      this.transcript.observe(json);
-      if (typeof json.usage === 'object' && json.usage !== null) this.usage = json.usage as Record<string, unknown>;
-    }
-    return batch;
-  }
-
-  /** A continuation's read, rewritten into the first stream (its id and model, one role chunk). */
-  private rewritten(batch: SseBatch, rewrite: { heldBack: string }): SseBatch {
-    const out: StreamEvent[] = [];
-    for (const block of batch.blocks as StreamEvent[]) {
-      if (block.data === undefined) continue;
-      if (block.done) {
-        this.doneSeen = true;
-        out.push(block);
-        break;
-      }
-      const json = block.json;
-      if (!isRecord(json)) continue;
-      const failure = streamErrorEvent(json, this.cur.d.provider);
-      if (failure) {
-        this.brokenBy = failure;
-        break;
-      }
-      const chunk = rewriteContinuation(json, this.transcript, rewrite);
+      const chunk = rewrite ? rewriteContinuation(block.json, this.transcript, rewrite) : block.json;
       if (!chunk) continue;
       this.transcript.observe(chunk);
       if (typeof chunk.usage === 'object' && chunk.usage !== null) this.usage = chunk.usage as Record<string, unknown>;
-      out.push(chunkEvent(chunk));
+      rewritten?.push(chunkEvent(chunk));
     }
-    return { blocks: out };
+    return rewritten ? { blocks: rewritten } : batch;
   }
 
   /** The stream ended normally: accounted for, and the connection let go. */
