@@ -58,7 +58,7 @@ const NO_EVENTS: SseBatch = { blocks: [] };
  * or by throwing the failure that broke it once the reads before it were handed on. A class rather than
  * an async generator: each step of one costs several promises, on every read of every stream.
  */
-export class RoutedStream implements AsyncIterable<SseBatch> {
+export class RoutedStream {
   private readonly engine: FailoverEngine;
   private readonly route: Route;
   private readonly signal: AbortSignal;
@@ -131,19 +131,6 @@ export class RoutedStream implements AsyncIterable<SseBatch> {
       this.settled = true;
       this.cur.opened.abort();
     }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<SseBatch> {
-    return {
-      next: async () => {
-        const value = await this.nextBatch();
-        return value === undefined ? { done: true, value: undefined } : { done: false, value };
-      },
-      return: async () => {
-        this.abort();
-        return { done: true, value: undefined };
-      },
-    };
   }
 
   private attempt(d: Deployment, outcome: 'success' | 'continued' | 'failed', err?: GatewayError): void {

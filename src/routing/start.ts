@@ -32,7 +32,7 @@ async function prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'st
     // outlives young collections (bench/README.md, "Routed streams and the collector").
     const reads: SseBatch[] = [];
     let events = 0;
-    // Bounded: MAX_PRELUDE events, each read bringing at least one.
+    // Bounded by MAX_PRELUDE events; reads of comments alone are bounded by first_token_timeout (or CLIENT_TIMEOUT per read).
     for (;;) {
       if (!batch) return { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
       reads.push(batch);

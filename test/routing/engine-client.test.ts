@@ -1,7 +1,7 @@
 /** The client's side: a slow reader is not a stalled provider, and a client that leaves stops all attempts. */
 import { expect, test } from 'bun:test';
 import { FailoverEngine, type RoutingEvent } from '../../src/routing/engine.ts';
-import { chat, chunk, dep, FakeProviders, itemsOf, outcomes, route, upstream, VirtualClock } from './harness.ts';
+import { chat, chunk, dep, FakeProviders, itemsOf, outcomes, readsOf, route, upstream, VirtualClock } from './harness.ts';
 
 const A = dep('openai', 'gpt-4o');
 const B = dep('anthropic', 'claude', { prefill: true });
@@ -15,7 +15,7 @@ test('a client reading slowly is not a stall: only the wait for the provider cou
   if (result.kind !== 'stream') throw new Error('expected a stream');
   const read = async (): Promise<string[]> => {
     const kinds: string[] = [];
-    for await (const batch of result.items) {
+    for await (const batch of readsOf(result.items)) {
       for (const item of itemsOf(batch)) kinds.push(item.kind);
       await clock.sleep(60_000);
     }
@@ -48,7 +48,7 @@ test('the client leaving mid-stream: no continuation, no error item, the provide
   if (result.kind !== 'stream') throw new Error('expected a stream');
   void clock.sleep(1000).then(() => client.abort());
   const items: string[] = [];
-  await clock.run((async () => { for await (const batch of result.items) for (const i of itemsOf(batch)) items.push(i.kind); })());
+  await clock.run((async () => { for await (const batch of readsOf(result.items)) for (const i of itemsOf(batch)) items.push(i.kind); })());
   expect(items).toEqual(['chunk']);
   expect(fakes.times(B.key)).toEqual([]);
   expect(outcomes(events)).toEqual([`${A.key}:failed`]);
@@ -62,6 +62,6 @@ test('chunks already read reach the caller together: one batch per provider read
   const result = await clock.run(engine.run(route([A, B]), chat(true), new AbortController().signal));
   if (result.kind !== 'stream') throw new Error('expected a stream');
   const sizes: number[] = [];
-  await clock.run((async () => { for await (const batch of result.items) sizes.push(itemsOf(batch).length); })());
+  await clock.run((async () => { for await (const batch of readsOf(result.items)) sizes.push(itemsOf(batch).length); })());
   expect(sizes).toEqual([4, 3]);
 });

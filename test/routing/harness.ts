@@ -269,6 +269,11 @@ export function itemsOf(batch: SseBatch): Item[] {
   return out;
 }
 
+/** A routed stream's reads, one by one, to its end. */
+export async function* readsOf(stream: RoutedStream): AsyncGenerator<SseBatch> {
+  for (let batch = await stream.nextBatch(); batch; batch = await stream.nextBatch()) yield batch;
+}
+
 /** Reads a routed stream to its end: its chunks, then its failure if it failed. */
 export async function collect(stream: RoutedStream): Promise<Item[]> {
   const out: Item[] = [];
