@@ -2,7 +2,7 @@
  * A/B of gateway variants on a shared machine: each variant (an entry file, plus optional settings) is
  * started fresh and loaded in turn, round after round, and compared on its own CPU time per request,
  * which other work on the machine disturbs far less than requests/s.
- *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] [--paired] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
+ *   bun run bench/ab.ts [--rounds=4] [--seconds=4] [--stream] [--paired|--together] A.ts B.ts [...] (or NAME=VALUE,...@entry.ts)
  * An argument `LOG_LEVEL=warn@src/main.ts` runs src/main.ts with LOG_LEVEL=warn; an entry that is not a
  * .ts file is run as a compiled gateway. `MODEL=<name>` in a variant's list is not passed on as a setting:
  * that variant's requests ask for exactly that model (e.g. a routing alias `fast`) instead of
@@ -11,6 +11,10 @@
  * and each turn is compared with the first variant's turn just before it. This machine's speed moves in
  * steps of up to ±30% from one second to the next (other VMs on the host); the median of those per-turn
  * ratios still separates variants ~2–3% apart, where fresh starts per round could not.
+ * --together: as --paired, but in each turn every variant is loaded at once, all on the same core, and
+ * compared with the first variant's figures from that same turn. The machine's steps then fall on all
+ * of them alike: a turn's A/A ratio stays within ±4% (±20% for --paired), so the median over 30 turns
+ * separates variants ~1% apart.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +28,8 @@ const opt = (name: string, fallback: number) => Number(argv.find((a) => a.starts
 const rounds = opt('rounds', 4);
 const seconds = opt('seconds', 4);
 const stream = argv.includes('--stream');
-const paired = argv.includes('--paired');
+const together = argv.includes('--together');
+const paired = together || argv.includes('--paired');
 const jsonOut = argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 const variants = argv.filter((a) => !a.startsWith('--'));
 if (variants.length === 0) throw new Error('usage: bun run bench/ab.ts [--rounds=N] [--seconds=S] [--stream] [--paired] entry.ts [NAME=V@entry.ts ...]');
@@ -87,7 +92,20 @@ const warm = (t: RunningTarget) => runLoad(tool, loadSpec(t, 1), loadPin);
 async function turn(i: number, t: RunningTarget): Promise<void> {
   const before = cpuTimeMs(t.pid);
   const r = await runLoad(tool, loadSpec(t, seconds), loadPin);
-  const used = cpuTimeMs(t.pid) - before;
+  record(i, t, r, cpuTimeMs(t.pid) - before);
+}
+
+/** One turn of every variant under load at once, on the same core. */
+async function turnTogether(targets: RunningTarget[]): Promise<void> {
+  const before = targets.map((t) => cpuTimeMs(t.pid));
+  const results = await Promise.all(targets.map((t) => runLoad(tool, loadSpec(t, seconds), loadPin)));
+  results.forEach((r, i) => {
+    const t = targets[i] as RunningTarget;
+    record(i, t, r, cpuTimeMs(t.pid) - (before[i] as number));
+  });
+}
+
+function record(i: number, t: RunningTarget, r: Awaited<ReturnType<typeof runLoad>>, used: number): void {
   if (r.errors + r.non2xx > 0) process.stderr.write(`${variants[i]}: ${r.errors} errors, ${r.non2xx} non-2xx\n`);
   cpu[i]?.push((used * 1000) / Math.max(1, r.requests));
   rps[i]?.push(r.rps);
@@ -100,7 +118,10 @@ if (paired) {
   const targets: RunningTarget[] = [];
   for (const v of variants) targets.push(await startVariant(v));
   for (const t of targets) await warm(t);
-  for (let round = 0; round < rounds; round++) for (const [i, t] of targets.entries()) await turn(i, t);
+  for (let round = 0; round < rounds; round++) {
+    if (together) await turnTogether(targets);
+    else for (const [i, t] of targets.entries()) await turn(i, t);
+  }
   await Promise.all(targets.map((t) => t.stop()));
 } else {
   for (let round = 0; round < rounds; round++) {

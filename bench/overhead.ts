@@ -7,14 +7,15 @@
  *      alias over streams at a model's pace (22 reads 2 ms apart) vs the same model without routing, and
  *      an A/A pair (the gateway against itself) for the noise of one paired run.
  *   2. the limits check in memory: LIMITS_CONFIG_PATH (one per-caller rule, too high to refuse) vs none.
- *   1 and 2 are paired A/Bs (bench/ab.ts --paired), non-stream and streamed, twice each; the figure is
- *   1 − the median over turns of (variant's req/s ÷ the baseline's turn just before).
+ *   1 and 2 are paired A/Bs run side by side (bench/ab.ts --together: both gateways on one core, loaded
+ *   at once, turn after turn), non-stream and streamed, twice each; the figure is 1 − the median over
+ *   turns of (variant's req/s ÷ the baseline's in the same turn).
  *   3. the Redis-backed check at one connection: 400 sequential non-stream chats on one keep-alive
  *      connection (bench/probe.ts) against the gateway without limits, with limits in memory, and with
  *      limits over a real redis-server on loopback, each started fresh and warmed, interleaved round
  *      after round; medians over rounds of p50 and p99, and of the per-round differences.
  *
- *   bun run bench/overhead.ts [--smoke] [--rounds=14] [--seconds=1] [--runs=2] [--probe-rounds=5]
+ *   bun run bench/overhead.ts [--smoke] [--rounds=14] [--seconds=2] [--runs=2] [--probe-rounds=5]
  *     [--samples=400] [--only=routing,limits,redis] [--out=FILE]
  * --smoke: ~20 s, one short pass of each (non-stream only), written to bench/.work/RESULTS.overhead.smoke.md.
  * Loopback only; every load is bounded in time; every process started here is killed at the end.
@@ -34,7 +35,7 @@ const smoke = argv.includes('--smoke');
 const opt = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const str = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const rounds = opt('rounds', smoke ? 2 : 14);
-const seconds = opt('seconds', 1);
+const seconds = opt('seconds', smoke ? 1 : 2);
 const runs = opt('runs', smoke ? 1 : 2);
 const probeRounds = opt('probe-rounds', smoke ? 1 : 5);
 const samples = opt('samples', smoke ? 100 : 400);
@@ -169,8 +170,8 @@ function extraCases(): AbCase[] {
   const cases: AbCase[] = [];
   if (only.has('routing')) {
     cases.push(...plainCases());
-    // What a 5% line is judged against: one paired run of the gateway against itself moves this much.
-    cases.push({ goal: 'routing', label: 'A/A: the gateway against itself, streamed (the noise of one paired run)', stream: true, variants: [BASE, BASE_AGAIN], names: ['gateway', 'the same gateway'], goals: [undefined] });
+    // What a 5% line is judged against: one run of the gateway against itself moves this much.
+    cases.push({ goal: 'routing', label: 'A/A: the gateway against itself, streamed (the noise of one run)', stream: true, variants: [BASE, BASE_AGAIN], names: ['gateway', 'the same gateway'], goals: [undefined] });
     // Routing's cost is per request: the same alias over streams that come in 22 reads, as a model's do.
     cases.push({
       goal: 'routing',
@@ -211,7 +212,7 @@ async function runAb(c: AbCase, run: number): Promise<AbRun> {
   // Kept after the run (bench/.work is scratch space): every turn's figures, for a second look.
   const kind = c.variants.length > 2 ? 'all' : c.variants[1] === ALIAS_PACED ? 'paced' : c.variants[1] === BASE_AGAIN ? 'aa' : c.goals[0] === undefined ? 'plain' : 'goal';
   const json = join(WORK, `overhead-ab-${c.goal}-${c.stream ? 'stream' : 'chat'}-${kind}-${run}.json`);
-  const cmd = [BUN, 'run', join(ROOT, 'bench', 'ab.ts'), '--paired', `--rounds=${rounds}`, `--seconds=${seconds}`, ...(c.stream ? ['--stream'] : []), `--json=${json}`, ...c.variants];
+  const cmd = [BUN, 'run', join(ROOT, 'bench', 'ab.ts'), '--together', `--rounds=${rounds}`, `--seconds=${seconds}`, ...(c.stream ? ['--stream'] : []), `--json=${json}`, ...c.variants];
   log(`${c.label}, run ${run}: ${cmd.slice(2).join(' ')}`);
   const proc = spawnTracked(cmd, { PATH: process.env.PATH, HOME: process.env.HOME }, 'overhead-ab');
   // Bounded: each turn is `seconds` of load plus the load generator's start; starts and warm-ups on top.
@@ -449,7 +450,7 @@ if (probeSummary) {
 lines.push('');
 
 if (abRuns.length > 0) {
-  lines.push(`### Paired A/B (bench/ab.ts --paired --rounds=${rounds} --seconds=${seconds}, 64 connections)`);
+  lines.push(`### Paired A/B, side by side (bench/ab.ts --together --rounds=${rounds} --seconds=${seconds}, 64 connections each)`);
   lines.push('');
   lines.push('| comparison | run | variant | throughput vs baseline, per turn (median) | CPU per request vs baseline, per turn (median) | req/s median (variant / baseline) | CPU µs/req median (variant / baseline) | failed |');
   lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
@@ -466,7 +467,7 @@ if (abRuns.length > 0) {
   }
   lines.push('');
   lines.push(
-    `Variants: baseline \`src/main.ts\` with no routing or limits file; \`${ALIAS.replace(WORK, 'bench/.work')}\` (the routing file: alias \`fast\` with one deployment \`provider: openai, model: gpt-4o-mini\`, all defaults; \`MODEL=fast\` makes ab.ts ask for \`fast\` instead of \`openai/gpt-4o-mini\`); the same file with plain \`openai/gpt-4o-mini\` requests (a one-deployment route with the defaults); \`${ALIAS_PACED.replace(WORK, 'bench/.work')}\` against \`${BASE_PACED}\` (alias \`slow\` over the mock's paced model, whose 22 events come 2 ms apart, one read each, as a model's stream does; every other row's stream comes in one read); \`LIMITS_CONFIG_PATH=bench/.work/limits.yaml\` (one rule \`per: caller\`, \`requests_per_minute: 100000000\`, \`tokens_per_minute: 100000000000\`: every request is checked, charged and corrected, none refused; with a token window the gateway reads a copy of each request's body for its model and max_tokens); \`bench/.work/limits-requests.yaml\`, the same rule with \`requests_per_minute\` only (no copy of the body read). Rows with three variants compare each with the baseline's turn just before, two or three turns apart. The rows \`plain\`, \`paced\`, \`A/A\` (the same gateway twice: what one paired run moves by itself) and \`limits: ...\` are shown, not judged. Each run starts both variants once; they take turns of ${seconds} s under load, and each of the variant's turns is compared with the baseline's turn just before it. A run with failed or non-2xx requests would not count towards its goal (all must answer 200).`,
+    `Variants: baseline \`src/main.ts\` with no routing or limits file; \`${ALIAS.replace(WORK, 'bench/.work')}\` (the routing file: alias \`fast\` with one deployment \`provider: openai, model: gpt-4o-mini\`, all defaults; \`MODEL=fast\` makes ab.ts ask for \`fast\` instead of \`openai/gpt-4o-mini\`); the same file with plain \`openai/gpt-4o-mini\` requests (a one-deployment route with the defaults); \`${ALIAS_PACED.replace(WORK, 'bench/.work')}\` against \`${BASE_PACED}\` (alias \`slow\` over the mock's paced model, whose 22 events come 2 ms apart, one read each, as a model's stream does; every other row's stream comes in one read); \`LIMITS_CONFIG_PATH=bench/.work/limits.yaml\` (one rule \`per: caller\`, \`requests_per_minute: 100000000\`, \`tokens_per_minute: 100000000000\`: every request is checked, charged and corrected, none refused; with a token window the gateway reads a copy of each request's body for its model and max_tokens); \`bench/.work/limits-requests.yaml\`, the same rule with \`requests_per_minute\` only (no copy of the body read). Rows with three variants load all three at once. The rows \`plain\`, \`paced\`, \`A/A\` (the same gateway twice: what one paired run moves by itself) and \`limits: ...\` are shown, not judged. Each run starts the variants once, all pinned to the same core; in each turn all are loaded at once for ${seconds} s (each by its own load generator on the other core), and each variant's figures are compared with the baseline's from the same turn, so that the machine's speed steps fall on both alike (bench/README.md, "Side by side"). A run with failed or non-2xx requests would not count towards its goal (all must answer 200).`,
   );
   lines.push('');
 }

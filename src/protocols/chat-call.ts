@@ -10,9 +10,9 @@ import { GatewayError } from '../errors.ts';
 import type { Exchange } from '../exchange/exchange.ts';
 import { cutError, streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
-import { exchangeAttempt } from '../routing/attempt.ts';
-import type { Route } from '../routing/config.ts';
-import type { OpenAttempt } from '../routing/engine.ts';
+import { ChatAttempts } from '../routing/attempt.ts';
+import type { Deployment, Route } from '../routing/config.ts';
+import type { AttemptSequel, EngineResult, StreamLimits } from '../routing/engine.ts';
 import type { RoutedStream } from '../routing/relay.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { completionAsChunk, type ChatChunk, type ChatCompletion } from './chat-completion.ts';
@@ -102,11 +102,19 @@ export async function sendChat(ctx: GatewayContext, target: Target, chat: ChatRe
 async function sendRouted(ctx: GatewayContext, alias: Route, chat: ChatRequest, client: ChatClient): Promise<ChatCall> {
   const routing = ctx.routing;
   if (!routing) throw new Error('an alias without routing');
-  const base = exchangeAttempt(ctx, client);
-  // Each deployment gets the chat shaped for its provider, as a direct call would.
-  const open: OpenAttempt = (d, body, signal, limits) => base(d, fitChatToProvider(body, d.provider), signal, limits);
   const stop = new AbortController();
-  const result = await routing.engine.run(alias, chat, stop.signal, open);
+  const result = await routing.engine.run(alias, chat, stop.signal, new ProtocolAttempts(ctx, client));
   if (result.kind === 'json') return { kind: 'json', json: result.json as ChatCompletion, servedBy: result.servedBy.key };
   return { kind: 'stream', source: routedChunks(result.items, () => stop.abort()), servedBy: result.servedBy.key };
+}
+
+/** The attempts of a protocol's chat: each deployment gets the chat shaped for its provider, as a direct call would; the answer is taken as it is. */
+class ProtocolAttempts extends ChatAttempts<EngineResult> {
+  override open<T>(d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits, then: AttemptSequel<T>): Promise<T> {
+    return super.open(d, fitChatToProvider(body, d.provider), signal, limits, then);
+  }
+
+  finish(result: EngineResult): EngineResult {
+    return result;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The exchange as the engine's OpenAttempt: one chat exchange per attempt (its summary lands in the
+ * The exchange as the engine's attempt: one chat exchange per attempt (its summary lands in the
  * request's record like any other), with the route's stream deadlines on the exchange's own timer, and
  * the stream handed over a provider read at a time. Routing never reaches inside the exchange: it
  * opens it, reads it, and abandons it.
@@ -13,57 +13,69 @@ import { clientGoneError } from '../exchange/failure.ts';
 import { requireUsableProvider } from '../providers/registry.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { NEVER_ABORTED } from './clock.ts';
-import type { OpenAttempt, OpenedAttempt } from './engine.ts';
+import type { Deployment } from './config.ts';
+import type { AttemptSequel, EngineResult, OpenedAttempt, RunCaller, StreamLimits } from './engine.ts';
 
 /** Longest stream read after `[DONE]` to let the connection go back to the pool. */
 const MAX_DRAIN_READS = 16;
 
-/** The OpenAttempt of one client's chat. */
-export function exchangeAttempt(ctx: GatewayContext, client: ChatClient): OpenAttempt {
-  let attempts = 0;
-  // Not async itself: the common attempt returns openExchange's promise as it is (each async layer costs every request).
-  return (d, body, signal, limits) => {
-    let exchange: Exchange;
-    try {
-      // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
-      if (attempts++ > 0 && client.signal.aborted) throw clientGoneError();
-      const provider = requireUsableProvider(ctx.registry, d.provider);
-      checkVision(ctx.config.enableVision, provider, body.messages);
-      exchange = chatExchange(ctx, provider, body, client);
-      if (body.stream === true) exchange.bound(limits.firstTokenTimeoutMs, limits.stallTimeoutMs);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    // A caller's signal ends the exchange (the client left); the engine's own has nothing to listen to.
-    if (signal === NEVER_ABORTED) return openExchange(exchange, body, NO_RELEASE);
-    return openWatched(exchange, body, signal);
-  };
-}
+/**
+ * The attempts of one client's chat, one exchange each; what is made of the answer is the caller's
+ * (`finish`). One object per request, holding what its attempts need.
+ */
+export abstract class ChatAttempts<R> implements RunCaller<R> {
+  private count = 0;
 
-/** Opens the exchange with the caller's signal linked to it until the answer is read or the stream ends. */
-async function openWatched(exchange: Exchange, body: ChatRequest, signal: AbortSignal): Promise<OpenedAttempt> {
-  const onAbort = (): void => exchange.abort(clientGoneError());
-  signal.addEventListener('abort', onAbort, { once: true });
-  const release = (): void => signal.removeEventListener('abort', onAbort);
-  try {
-    const opened = await openExchange(exchange, body, release);
-    if (opened.kind === 'json') release();
-    return opened;
-  } catch (err) {
-    release();
-    throw err;
+  constructor(
+    private readonly ctx: GatewayContext,
+    protected readonly client: ChatClient,
+  ) {}
+
+  abstract finish(result: EngineResult): R;
+
+  open<T>(d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits, then: AttemptSequel<T>): Promise<T> {
+    return openExchange(this.ctx, this.client, this.count++ > 0, d, body, signal, limits, then);
   }
 }
 
-const NO_RELEASE = (): void => undefined;
-
-/** Opens the exchange and reads a JSON answer whole, or hands over its stream. */
-async function openExchange(exchange: Exchange, body: ChatRequest, release: () => void): Promise<OpenedAttempt> {
-  await exchange.open();
-  if (body.stream === true && exchange.isEventStream) return new ExchangeStream(exchange, release);
-  const { text, json } = await exchange.json(MAX_JSON_ANSWER);
-  return { kind: 'json', status: exchange.answer.status, json, text };
+/**
+ * One attempt: the exchange opened, and a JSON answer read whole or the stream handed over; the
+ * outcome goes to `then`. The only frame that waits on the provider (see AttemptSequel).
+ */
+async function openExchange<T>(ctx: GatewayContext, client: ChatClient, again: boolean, d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits, then: AttemptSequel<T>): Promise<T> {
+  let opened: OpenedAttempt;
+  let release = NO_RELEASE;
+  try {
+    // Between attempts (after a backoff) nothing else watches the client: no attempt for one who left.
+    if (again && client.signal.aborted) throw clientGoneError();
+    const provider = requireUsableProvider(ctx.registry, d.provider);
+    checkVision(ctx.config.enableVision, provider, body.messages);
+    const exchange = chatExchange(ctx, provider, body, client);
+    if (body.stream === true) exchange.bound(limits.firstTokenTimeoutMs, limits.stallTimeoutMs);
+    // A caller's signal ends the exchange (the client left); the engine's own has nothing to listen to.
+    if (signal !== NEVER_ABORTED) release = watch(exchange, signal);
+    await exchange.open();
+    if (body.stream === true && exchange.isEventStream) opened = new ExchangeStream(exchange, release);
+    else {
+      const { text, json } = await exchange.json(MAX_JSON_ANSWER);
+      release();
+      opened = { kind: 'json', status: exchange.answer.status, json, text };
+    }
+  } catch (e) {
+    release();
+    return then.failed(e);
+  }
+  return then.opened(opened);
 }
+
+/** Links the caller's signal to the exchange until the returned release is called. */
+function watch(exchange: Exchange, signal: AbortSignal): () => void {
+  const onAbort = (): void => exchange.abort(clientGoneError());
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+const NO_RELEASE = (): void => undefined;
 
 /** The stream's reads, straight from the exchange: routing reads them, the exchange keeps their deadlines. */
 class ExchangeStream {

@@ -17,7 +17,7 @@ import type { Deployment, Route, RouteSettings } from './config.ts';
 import type { SseBatch } from '../exchange/exchange.ts';
 import { Picker } from './picker.ts';
 import { RoutedStream } from './relay.ts';
-import { startAttempt } from './start.ts';
+import { startAttempt, startedFrom, type StartSequel } from './start.ts';
 
 export type { Deployment } from './config.ts';
 
@@ -41,10 +41,28 @@ export type OpenedAttempt =
     };
 
 /**
- * One attempt at one deployment; throws GatewayError before the answer starts. A stream's attempt
- * keeps `limits` itself (first_token_timeout until its content came, stall_timeout on each read after).
+ * What an attempt hands its outcome to, last: `opened` once its answer started, `failed` with what
+ * ended it before. The attempt returns what they give, so that nothing but the attempt itself waits
+ * on the provider (each promise, closure or frame that waits costs every request: bench/README.md,
+ * "Routing's first attempt").
  */
-export type OpenAttempt = (d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits) => Promise<OpenedAttempt>;
+export interface AttemptSequel<T> {
+  opened(opened: OpenedAttempt): T | Promise<T>;
+  failed(failure: unknown): T | Promise<T>;
+}
+
+/**
+ * One attempt at one deployment, its outcome handed to `then` (a failure before the answer started
+ * is a GatewayError). A stream's attempt keeps `limits` itself (first_token_timeout until its
+ * content came, stall_timeout on each read after).
+ */
+export type OpenAttempt = <T>(d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits, then: AttemptSequel<T>) => Promise<T>;
+
+/** Who runs a request: how its attempts are opened, and what is made of its answer. */
+export interface RunCaller<R> {
+  readonly open: OpenAttempt;
+  finish(result: EngineResult): R;
+}
 
 /** A route's bounds on a stream, in ms (0: none). */
 export type StreamLimits = Pick<RouteSettings, 'firstTokenTimeoutMs' | 'stallTimeoutMs'>;
@@ -101,12 +119,16 @@ export class FailoverEngine {
   readonly breakers: BreakerBoard;
   /** Stands in for a caller that brings no signal: never aborted, so nothing is linked to it. */
   readonly idle: AbortSignal = NEVER_ABORTED;
+  /** The caller of runs that bring none: the deps' attempt, and the answer as it is. */
+  private readonly plainCaller: RunCaller<EngineResult> | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock();
     this.random = deps.random ?? Math.random;
     this.picker = deps.picker ?? new Picker(this.random);
     this.breakers = deps.breakers ?? new BreakerBoard(() => this.clock.now());
+    const open = deps.open;
+    this.plainCaller = open ? { open, finish: (result) => result } : undefined;
   }
 
   /** Reports one accounting event. */
@@ -115,12 +137,31 @@ export class FailoverEngine {
   }
 
   /**
-   * Serves `body` over `route` (its `model` set to each deployment's in turn); throws the last deployment's GatewayError when every one failed. Without
-   * a signal nothing is linked to one (listeners cost every request); returning or cancelling the stream still ends it.
+   * Serves `body` over `route` (its `model` set to each deployment's in turn); the caller makes what
+   * it wants of the answer. Throws the last deployment's GatewayError when every one failed. Without
+   * a signal nothing is linked to one (listeners cost every request); returning or cancelling the
+   * stream still ends it.
    */
-  async run(route: Route, body: ChatRequest, signal: AbortSignal = this.idle, open: OpenAttempt | undefined = this.deps.open): Promise<EngineResult> {
-    if (!open) throw new Error('FailoverEngine.run: no OpenAttempt');
+  run(route: Route, body: ChatRequest, signal?: AbortSignal): Promise<EngineResult>;
+  run<R>(route: Route, body: ChatRequest, signal: AbortSignal | undefined, caller: RunCaller<R>): Promise<R>;
+  run<R>(route: Route, body: ChatRequest, signal: AbortSignal = this.idle, caller: RunCaller<R> | undefined = this.plainCaller as RunCaller<R> | undefined): Promise<R> {
+    if (!caller) return Promise.reject(new Error('FailoverEngine.run: no OpenAttempt'));
     const order = this.picker.order(route);
+    const d = order[0];
+    const b = d && this.breakers.get(d.key, route.settings.breaker);
+    if (!d || !b?.tryPass()) return this.failover(caller, route, order, body, signal);
+    // The first attempt is made here, outside the failover loop, and what follows it is handed to the
+    // attempt: a healthy request waits on the provider through the attempt alone.
+    body.model = d.model;
+    return caller.open(d, body, signal, route.settings, new FirstAttempt(this, caller, route, order, body, signal, b, this.clock.now()));
+  }
+
+  /**
+   * @internal The rest of `run`: the deployments in order, from the first. `first` is the failure of
+   * the first deployment's attempt when `run` made it (it passed its breaker); without it the first is
+   * tried here like the others.
+   */
+  async failover<R>(caller: RunCaller<R>, route: Route, order: Deployment[], body: ChatRequest, signal: AbortSignal, first?: { failure: unknown; startedAt: number }): Promise<R> {
     const settings = route.settings;
     /** Every deployment is out: they are tried anyway (Envoy's panic routing) rather than refused. Worked out only once one is out. */
     let panic: boolean | undefined;
@@ -128,28 +169,35 @@ export class FailoverEngine {
     for (let i = 0; i < order.length; i++) {
       const d = order[i] as Deployment;
       const b = this.breakers.get(d.key, settings.breaker);
-      if (!b.tryPass() && !(panic ??= order.every((x) => !this.breakers.get(x.key, settings.breaker).available))) {
-        this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
-        continue;
-      }
-      // The body is the gateway's own (parsed or translated): renamed in place for each deployment rather than copied.
-      body.model = d.model;
-      const startedAt = this.clock.now();
-      // The first attempt is awaited here, not in a retry loop: an async layer costs every request.
-      let started: Started;
-      try {
-        started = await startAttempt(open, d, body, settings, signal);
-        b.onSuccess();
-      } catch (e) {
-        const r = await this.afterFailure(e, startedAt, open, route, d, b, body, signal, i < order.length - 1, panic !== true);
-        if (!r.ok) {
-          if (r.final) throw r.error;
-          last = r.error;
+      let failure: unknown;
+      let startedAt: number;
+      if (i === 0 && first) ({ failure, startedAt } = first);
+      else {
+        if (!b.tryPass() && !(panic ??= order.every((x) => !this.breakers.get(x.key, settings.breaker).available))) {
+          this.emit({ type: 'attempt', alias: route.alias, deployment: d.key, outcome: 'breaker_open' });
           continue;
         }
-        started = r.started;
+        // The body is the gateway's own (parsed or translated): renamed in place for each deployment rather than copied.
+        body.model = d.model;
+        startedAt = this.clock.now();
+        let started: Started | undefined;
+        try {
+          started = await startAttempt(caller, d, body, settings, signal);
+        } catch (e) {
+          failure = e;
+        }
+        if (started) {
+          b.onSuccess();
+          return caller.finish(this.answer(caller, route, order, i, started, body, signal));
+        }
       }
-      return this.answer(open, route, order, i, started, body, signal);
+      const r = await this.afterFailure(failure, startedAt, caller, route, d, b, body, signal, i < order.length - 1, panic !== true);
+      if (!r.ok) {
+        if (r.final) throw r.error;
+        last = r.error;
+        continue;
+      }
+      return caller.finish(this.answer(caller, route, order, i, r.started, body, signal));
     }
     throw last ?? new GatewayError(503, 'upstream_unreachable', MESSAGES.unreachable, { reason: `every deployment of ${route.alias} is skipped by its breaker` });
   }
@@ -158,7 +206,7 @@ export class FailoverEngine {
   private async afterFailure(
     failure: unknown,
     firstStart: number,
-    open: OpenAttempt,
+    caller: RunCaller<unknown>,
     route: Route,
     d: Deployment,
     b: Breaker,
@@ -204,7 +252,7 @@ export class FailoverEngine {
       if (signal.aborted) return { ok: false, error: clientGoneError(), final: true };
       starts.push(this.clock.now());
       try {
-        const started = await startAttempt(open, d, body, s, signal);
+        const started = await startAttempt(caller, d, body, s, signal);
         b.onSuccess();
         return { ok: true, started };
       } catch (e) {
@@ -213,7 +261,8 @@ export class FailoverEngine {
     }
   }
 
-  private answer(open: OpenAttempt, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
+  /** @internal */
+  answer(caller: RunCaller<unknown>, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
     const d = order[index] as Deployment;
     // Events are built only when someone listens (each is an allocation per request).
     const listening = this.deps.onEvent !== undefined;
@@ -226,7 +275,37 @@ export class FailoverEngine {
       }
       return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
     }
-    const items = new RoutedStream({ engine: this, open, route, order, index, started, body, signal });
+    const items = new RoutedStream({ engine: this, caller, route, order, index, started, body, signal });
     return { kind: 'stream', servedBy: d, status: started.status, items };
+  }
+}
+
+/**
+ * What follows `run`'s first attempt, handed to it: the answer, or the failover from there. One
+ * object, where a closure, a frame and a promise per step waited before.
+ */
+class FirstAttempt<R> implements StartSequel<R> {
+  constructor(
+    private readonly engine: FailoverEngine,
+    private readonly caller: RunCaller<R>,
+    private readonly route: Route,
+    private readonly order: Deployment[],
+    private readonly body: ChatRequest,
+    private readonly signal: AbortSignal,
+    private readonly breaker: Breaker,
+    private readonly startedAt: number,
+  ) {}
+
+  opened(opened: OpenedAttempt): R | Promise<R> {
+    return startedFrom(this.order[0] as Deployment, opened, this);
+  }
+
+  started(started: Started): R {
+    this.breaker.onSuccess();
+    return this.caller.finish(this.engine.answer(this.caller, this.route, this.order, 0, started, this.body, this.signal));
+  }
+
+  failed(failure: unknown): Promise<R> {
+    return this.engine.failover(this.caller, this.route, this.order, this.body, this.signal, { failure, startedAt: this.startedAt });
   }
 }

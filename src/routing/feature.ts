@@ -11,7 +11,7 @@ import { relayChatStream, SSE_HEADERS } from '../exchange/relay.ts';
 import type { Registry } from '../providers/registry.ts';
 import type { ChatRequest, Model } from '../schemas.ts';
 import { withRequestId } from '../telemetry/request-record.ts';
-import { exchangeAttempt } from './attempt.ts';
+import { ChatAttempts } from './attempt.ts';
 import type { BreakerReadout } from './breaker.ts';
 import type { RoutingClock } from './clock.ts';
 import { type ReadText, type ReloadResult, RoutingFile } from './config-file.ts';
@@ -91,11 +91,10 @@ export class RoutingFeature {
   }
 
   /** Serves a validated chat over a route; every failure before the answer started is a GatewayError thrown. */
-  async serve(route: Route, body: ChatRequest, client: ChatClient): Promise<Response> {
+  serve(route: Route, body: ChatRequest, client: ChatClient): Promise<Response> {
     // The exchanges notice a hang-up themselves, and a stream the client cancels is returned (which
     // ends its attempt): no signal of its own per request (creating one costs every request).
-    const result = await this.engine.run(route, body, undefined, exchangeAttempt(this.ctx, client));
-    return this.respond(route, result, body, client);
+    return this.engine.run(route, body, undefined, new RoutedChat(this.ctx, client, this, route, body));
   }
 
   /** Reads the file again (SIGHUP); a bad file keeps the routes in force, and the log says why. */
@@ -122,7 +121,8 @@ export class RoutingFeature {
     return this.engine.breakers.readout();
   }
 
-  private respond(route: Route, result: EngineResult, body: ChatRequest, client: ChatClient): Response {
+  /** @internal The client's answer: the JSON as the deployment wrote it, or its stream relayed; named by `x-served-by`. */
+  respond(route: Route, result: EngineResult, body: ChatRequest, client: ChatClient): Response {
     const rec = client.rec;
     const served = this.servedBy(route, result.servedBy);
     if (result.kind === 'json') return new Response(result.text, { status: result.status, headers: withRequestId(rec, served.json) });
@@ -139,5 +139,22 @@ export class RoutingFeature {
     // A plain provider/model route is made per request: nothing to keep.
     if (route.alias !== d.key) this.headers.set(d, h);
     return h;
+  }
+}
+
+/** A chat served over a route, answered as the chat route answers. */
+class RoutedChat extends ChatAttempts<Response> {
+  constructor(
+    ctx: GatewayContext,
+    client: ChatClient,
+    private readonly feature: RoutingFeature,
+    private readonly route: Route,
+    private readonly body: ChatRequest,
+  ) {
+    super(ctx, client);
+  }
+
+  finish(result: EngineResult): Response {
+    return this.feature.respond(this.route, result, this.body, this.client);
   }
 }

@@ -13,14 +13,14 @@ import { isRecord } from '../json.ts';
 import type { ChatRequest } from '../schemas.ts';
 import type { Deployment, Route } from './config.ts';
 import { classifyFailure } from './classify.ts';
-import type { FailoverEngine, OpenAttempt, Started } from './engine.ts';
+import type { FailoverEngine, RunCaller, Started } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
 import { startAttempt } from './start.ts';
 
 /** Everything the relay needs from the request that started the stream. */
 export interface RelayContext {
   engine: FailoverEngine;
-  open: OpenAttempt;
+  caller: Opener;
   route: Route;
   order: Deployment[];
   index: number;
@@ -28,6 +28,9 @@ export interface RelayContext {
   body: ChatRequest;
   signal: AbortSignal;
 }
+
+/** How attempts are opened: the run's caller. */
+type Opener = Pick<RunCaller<unknown>, 'open'>;
 
 /** One rewritten chunk as an event of the stream. */
 function chunkEvent(chunk: Record<string, unknown>): StreamEvent {
@@ -44,7 +47,7 @@ type Current = { d: Deployment; opened: StreamAttempt; ended: boolean; rewrite?:
 
 /** What continuing elsewhere needs, kept only when a later deployment takes prefill. */
 interface Continuation {
-  open: OpenAttempt;
+  caller: Opener;
   body: ChatRequest;
   order: Deployment[];
 }
@@ -91,7 +94,7 @@ export class RoutedStream {
     this.signal = ctx.signal;
     let continuable = false;
     for (let j = ctx.index + 1; j < ctx.order.length; j++) if (ctx.order[j]?.prefill) continuable = true;
-    this.continuation = continuable ? { open: ctx.open, body: ctx.body, order: ctx.order } : undefined;
+    this.continuation = continuable ? { caller: ctx.caller, body: ctx.body, order: ctx.order } : undefined;
     // Without a later prefill deployment the stream cannot be continued: its text need not be kept.
     this.transcript = new Transcript(continuable);
     const started = ctx.started;
@@ -272,7 +275,7 @@ async function continueElsewhere(
     }
     const asked = continuationRequest({ ...c.body, model: d.model }, transcript.text, d.provider);
     try {
-      const started = await startAttempt(c.open, d, asked.body, route.settings, signal);
+      const started = await startAttempt(c.caller, d, asked.body, route.settings, signal);
       if (started.kind !== 'stream') throw new GatewayError(502, 'upstream_invalid', 'Upstream answered a stream request without a stream');
       b.onSuccess();
       return { cur: { d, opened: started.opened, ended: started.ended, rewrite: { heldBack: asked.heldBack } }, prelude: started.prelude, index: j };

@@ -10,22 +10,47 @@ import { streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import type { ChatRequest } from '../schemas.ts';
 import type { Deployment, RouteSettings } from './config.ts';
-import type { OpenAttempt, OpenedAttempt, Started } from './engine.ts';
+import type { AttemptSequel, OpenedAttempt, RunCaller, Started } from './engine.ts';
 import { hasContent } from './prefill.ts';
 
 /** Events before the first content (role chunks, keep-alive deltas) that a provider may send; past this it is broken. */
 const MAX_PRELUDE = 1_000;
 
-/** One attempt, up to its first content (streams) or its whole answer (JSON). */
-export function startAttempt(open: OpenAttempt, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
-  const opening = open(d, body, signal, s);
-  // A JSON answer is whole when it opens: the attempt's own promise, with no async layer around it (each costs every request).
-  if (body.stream !== true) return opening as Promise<Started>;
-  return opening.then((opened) => (opened.kind === 'json' ? opened : prelude(d, opened)));
+/** What becomes of an attempt once it got as far as content (`started`), or failed before. */
+export interface StartSequel<T> extends AttemptSequel<T> {
+  started(started: Started): T | Promise<T>;
 }
 
-/** Reads a stream up to its first content; the attempt is abandoned when it fails. */
-async function prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>): Promise<Started> {
+/** An opened attempt, taken on to its first content: a JSON answer is there already; a stream is read up to it. */
+export function startedFrom<T>(d: Deployment, opened: OpenedAttempt, then: StartSequel<T>): T | Promise<T> {
+  return opened.kind === 'json' ? then.started(opened) : prelude(d, opened, then);
+}
+
+/** One attempt, up to its first content (streams) or its whole answer (JSON), as a promise that rejects with its failure. */
+export function startAttempt(caller: Pick<RunCaller<unknown>, 'open'>, d: Deployment, body: ChatRequest, s: RouteSettings, signal: AbortSignal): Promise<Started> {
+  return caller.open(d, body, signal, s, new Awaiting(d));
+}
+
+/** The sequel of an attempt whose caller awaits it (retries, continuations). */
+class Awaiting implements StartSequel<Started> {
+  constructor(private readonly d: Deployment) {}
+
+  opened(opened: OpenedAttempt): Started | Promise<Started> {
+    return startedFrom(this.d, opened, this);
+  }
+
+  started(started: Started): Started {
+    return started;
+  }
+
+  failed(failure: unknown): never {
+    throw failure;
+  }
+}
+
+/** Reads a stream up to its first content (or its end); the attempt is abandoned when it fails. */
+async function prelude<T>(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>, then: StartSequel<T>): Promise<T> {
+  let started: Started | undefined;
   try {
     let batch = await opened.read();
     // Made once the first read is in, not before the wait: what an object made before the wait points at
@@ -33,28 +58,37 @@ async function prelude(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'st
     const reads: SseBatch[] = [];
     let events = 0;
     // Bounded by MAX_PRELUDE events; reads of comments alone are bounded by first_token_timeout (or CLIENT_TIMEOUT per read).
-    for (;;) {
-      if (!batch) return { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
+    while (!started) {
+      if (!batch) {
+        started = { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
+        break;
+      }
       reads.push(batch);
       for (const block of batch.blocks as StreamEvent[]) {
         if (block.data === undefined) continue;
         // The stream ended before any content: an empty answer, relayed as it is.
-        if (block.done) return { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
+        if (block.done) {
+          started = { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
+          break;
+        }
         events++;
         if (!isRecord(block.json)) continue;
         const failure = streamErrorEvent(block.json, d.provider);
         if (failure) throw failure;
         if (hasContent(block.json)) {
           opened.contentArrived();
-          return { kind: 'stream', status: opened.status, opened, prelude: reads, ended: false };
+          started = { kind: 'stream', status: opened.status, opened, prelude: reads, ended: false };
+          break;
         }
       }
+      if (started) break;
       if (events >= MAX_PRELUDE) throw new GatewayError(502, 'upstream_invalid', 'Upstream stream sent no content', { reason: `${d.key}: ${MAX_PRELUDE} events without content` });
       batch = await opened.read();
     }
   } catch (e) {
     // The summary records why the attempt was left (an error event, a deadline), not a client that left.
     opened.abort(e instanceof GatewayError ? e : undefined);
-    throw e;
+    return then.failed(e);
   }
+  return then.started(started);
 }

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import type { SseBatch, StreamEvent } from '../../src/exchange/exchange.ts';
 import { parseBlock } from '../../src/exchange/sse-parser.ts';
 import { FailoverEngine, type OpenAttempt } from '../../src/routing/engine.ts';
-import { chat, chunk, collect, dep, ERROR_EVENT, eventOf, route, VirtualClock } from './harness.ts';
+import { attemptFrom, chat, chunk, collect, dep, ERROR_EVENT, eventOf, route, VirtualClock } from './harness.ts';
 
 const A = dep('openai', 'gpt-4o');
 const encoder = new TextEncoder();
@@ -16,10 +16,10 @@ function readOf(events: StreamEvent[]): SseBatch {
 
 /** An attempt whose stream comes in the given reads. */
 function attemptOf(reads: SseBatch[]): OpenAttempt {
-  return async () => {
+  return attemptFrom(async () => {
     let r = 0;
     return { kind: 'stream', status: 200, read: async () => reads[r++], contentArrived: () => undefined, finish: () => undefined, abort: () => undefined };
-  };
+  });
 }
 
 async function handedOn(reads: SseBatch[]): Promise<{ batches: SseBatch[]; sawDone: boolean; error?: string }> {

@@ -152,6 +152,19 @@ export interface Call {
   body: ChatRequest;
 }
 
+/** An OpenAttempt from a function that opens one: its outcome handed on as the engine's attempts hand theirs. */
+export function attemptFrom(open: (d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits) => Promise<OpenedAttempt>): OpenAttempt {
+  return async (d, body, signal, limits, then) => {
+    let opened: OpenedAttempt;
+    try {
+      opened = await open(d, body, signal, limits);
+    } catch (e) {
+      return then.failed(e);
+    }
+    return then.opened(opened);
+  };
+}
+
 /** A scripted OpenAttempt: each deployment plays its behaviours in turn (the last one repeats), or one chosen by the time. */
 export class FakeProviders {
   readonly calls: Call[] = [];
@@ -171,7 +184,9 @@ export class FakeProviders {
    * The attempt: keeps the route's stream limits as the exchange does (first_token_timeout from the
    * call until `contentArrived`, then stall_timeout on each read), on virtual time.
    */
-  readonly open: OpenAttempt = async (d, body, signal, limits) => {
+  readonly open: OpenAttempt = attemptFrom((d, body, signal, limits) => this.play(d, body, signal, limits));
+
+  private async play(d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits): Promise<OpenedAttempt> {
     const mine = this.calls.filter((c) => c.key === d.key).length;
     // As the exchange does, what was asked is taken at the call (the engine renames the body in place).
     this.calls.push({ key: d.key, at: this.clock.now(), body: { ...body } });
@@ -193,7 +208,7 @@ export class FakeProviders {
       first?.clear();
       throw e;
     }
-  };
+  }
 
   private hang(signal: AbortSignal): Promise<never> {
     return new Promise((_, reject) => signal.addEventListener('abort', () => reject(failureOf(signal)), { once: true }));
