@@ -12,7 +12,7 @@ import { cutError, streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import { ChatAttempts } from '../routing/attempt.ts';
 import type { Deployment, Route } from '../routing/config.ts';
-import type { AttemptSequel, EngineResult, StreamLimits } from '../routing/engine.ts';
+import type { AttemptSequel, EngineResult, StreamLimits } from '../routing/contract.ts';
 import type { RoutedStream } from '../routing/relay.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { completionAsChunk, type ChatChunk, type ChatCompletion } from './chat-completion.ts';

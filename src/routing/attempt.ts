@@ -14,7 +14,7 @@ import { requireUsableProvider } from '../providers/registry.ts';
 import type { ChatRequest } from '../schemas.ts';
 import { NEVER_ABORTED } from './clock.ts';
 import type { Deployment } from './config.ts';
-import type { AttemptSequel, EngineResult, OpenedAttempt, RunCaller, StreamLimits } from './engine.ts';
+import type { AttemptSequel, EngineResult, OpenedAttempt, RunCaller, StreamLimits } from './contract.ts';
 
 /** Longest stream read after `[DONE]` to let the connection go back to the pool. */
 const MAX_DRAIN_READS = 16;

@@ -1,7 +1,7 @@
 /**
  * The failover engine: runs one request over a route's deployments (picker order, breakers skipping
  * open ones), retrying and failing over per classify.ts and backoff.ts. It works on an abstract
- * attempt (OpenAttempt), so it knows nothing of HTTP; the attempt keeps a stream's deadlines. A stream
+ * attempt (contract.ts), so it knows nothing of HTTP; the attempt keeps a stream's deadlines. A stream
  * is handed to the caller only once a deployment produced its first content, so every failure before
  * that can still fail over; after it, relay.ts carries the stream (and continues it elsewhere when it
  * breaks).
@@ -13,59 +13,13 @@ import { type Breaker, BreakerBoard } from './breaker.ts';
 import { clientGoneError } from '../exchange/failure.ts';
 import { classifyFailure, retryAfterHeader } from './classify.ts';
 import { NEVER_ABORTED, type RoutingClock, systemClock } from './clock.ts';
-import type { Deployment, Route, RouteSettings } from './config.ts';
-import type { SseBatch } from '../exchange/exchange.ts';
+import type { Deployment, Route } from './config.ts';
+import type { EngineResult, OpenAttempt, OpenedAttempt, RunCaller, Started } from './contract.ts';
 import { Picker } from './picker.ts';
 import { RoutedStream } from './relay.ts';
 import { startAttempt, startedFrom, type StartSequel } from './start.ts';
 
 export type { Deployment } from './config.ts';
-
-/** An attempt whose answer started: a whole JSON answer, or a stream to read a provider read at a time. */
-export type OpenedAttempt =
-  | { kind: 'json'; status: number; json: unknown; text: string }
-  | {
-      kind: 'stream';
-      status: number;
-      /**
-       * The next read's events (parsed; malformed ones dropped), undefined at the body's end. Throws the
-       * GatewayError of a cut, of the first-token deadline (until `contentArrived`) or of stall_timeout.
-       */
-      read(): Promise<SseBatch | undefined>;
-      /** The first content came: from now on each read is bounded by stall_timeout; throws when the deadline had already ended the attempt. */
-      contentArrived(): void;
-      /** The stream is over for the gateway (its `[DONE]` or its end was read): the connection may go back to the pool. */
-      finish(): void;
-      /** Abandons the attempt; `why` is what its pending read fails with and what its summary records. */
-      abort(why?: GatewayError): void;
-    };
-
-/**
- * What an attempt hands its outcome to, last: `opened` once its answer started, `failed` with what
- * ended it before. The attempt returns what they give, so that nothing but the attempt itself waits
- * on the provider (each promise, closure or frame that waits costs every request: bench/README.md,
- * "Routing's first attempt").
- */
-export interface AttemptSequel<T> {
-  opened(opened: OpenedAttempt): T | Promise<T>;
-  failed(failure: unknown): T | Promise<T>;
-}
-
-/**
- * One attempt at one deployment, its outcome handed to `then` (a failure before the answer started
- * is a GatewayError). A stream's attempt keeps `limits` itself (first_token_timeout until its
- * content came, stall_timeout on each read after).
- */
-export type OpenAttempt = <T>(d: Deployment, body: ChatRequest, signal: AbortSignal, limits: StreamLimits, then: AttemptSequel<T>) => Promise<T>;
-
-/** Who runs a request: how its attempts are opened, and what is made of its answer. */
-export interface RunCaller<R> {
-  readonly open: OpenAttempt;
-  finish(result: EngineResult): R;
-}
-
-/** A route's bounds on a stream, in ms (0: none). */
-export type StreamLimits = Pick<RouteSettings, 'firstTokenTimeoutMs' | 'stallTimeoutMs'>;
 
 /** What happened to one attempt (or to a deployment skipped by its breaker). */
 export type AttemptOutcome = 'success' | 'retried' | 'failed_over' | 'breaker_open' | 'continued' | 'failed';
@@ -75,17 +29,6 @@ export type RoutingEvent =
   | { type: 'attempt'; alias: string; deployment: string; outcome: AttemptOutcome; code?: ErrorCode }
   | { type: 'served'; alias: string; deployment: string }
   | { type: 'usage'; alias: string; deployment: string; usage: Record<string, unknown> };
-
-/** The answer, and the deployment that served it (for `x-served-by` and the answer's `model`). */
-export type EngineResult =
-  | { kind: 'json'; servedBy: Deployment; status: number; json: unknown; text: string }
-  | {
-      kind: 'stream';
-      servedBy: Deployment;
-      status: number;
-      /** The provider reads, relayed (continued elsewhere when the stream broke); `close` when the client left. */
-      items: RoutedStream;
-    };
 
 /** What the engine is built from; clock, randomness, picker and breakers are injectable for tests. */
 export interface EngineDeps {
@@ -97,19 +40,6 @@ export interface EngineDeps {
   picker?: Picker;
   breakers?: BreakerBoard;
 }
-
-/** An attempt that got as far as content: the JSON answer, or the stream with the reads up to its first content. */
-export type Started =
-  | { kind: 'json'; status: number; json: unknown; text: string }
-  | {
-      kind: 'stream';
-      status: number;
-      opened: Extract<OpenedAttempt, { kind: 'stream' }>;
-      /** The reads so far, the last one holding the first content (or the stream's end). */
-      prelude: SseBatch[];
-      /** The body ended within the prelude, without content. */
-      ended: boolean;
-    };
 
 /** Runs requests over routes; one per app (it holds the breakers and the round-robin cursors). */
 export class FailoverEngine {

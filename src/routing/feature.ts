@@ -16,7 +16,8 @@ import type { BreakerReadout } from './breaker.ts';
 import type { RoutingClock } from './clock.ts';
 import { type ReadText, type ReloadResult, RoutingFile } from './config-file.ts';
 import type { Deployment, ProviderIds, Route } from './config.ts';
-import { FailoverEngine, type EngineResult, type RoutingEvent } from './engine.ts';
+import type { EngineResult } from './contract.ts';
+import { FailoverEngine, type RoutingEvent } from './engine.ts';
 
 /** The response header naming the deployment that served (`provider/model`). */
 export const SERVED_BY = 'x-served-by';

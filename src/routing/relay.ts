@@ -13,7 +13,8 @@ import { isRecord } from '../json.ts';
 import type { ChatRequest } from '../schemas.ts';
 import type { Deployment, Route } from './config.ts';
 import { classifyFailure } from './classify.ts';
-import type { FailoverEngine, RunCaller, Started } from './engine.ts';
+import type { RunCaller, Started } from './contract.ts';
+import type { FailoverEngine } from './engine.ts';
 import { continuationRequest, rewriteContinuation, Transcript } from './prefill.ts';
 import { startAttempt } from './start.ts';
 

@@ -10,7 +10,7 @@ import { streamErrorEvent } from '../exchange/failure.ts';
 import { isRecord } from '../json.ts';
 import type { ChatRequest } from '../schemas.ts';
 import type { Deployment, RouteSettings } from './config.ts';
-import type { AttemptSequel, OpenedAttempt, RunCaller, Started } from './engine.ts';
+import type { AttemptSequel, OpenedAttempt, RunCaller, Started } from './contract.ts';
 import { hasContent } from './prefill.ts';
 
 /** Events before the first content (role chunks, keep-alive deltas) that a provider may send; past this it is broken. */

@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'bun:test';
 import type { SseBatch, StreamEvent } from '../../src/exchange/exchange.ts';
 import { parseBlock } from '../../src/exchange/sse-parser.ts';
-import { FailoverEngine, type OpenAttempt } from '../../src/routing/engine.ts';
+import type { OpenAttempt } from '../../src/routing/contract.ts';
+import { FailoverEngine } from '../../src/routing/engine.ts';
 import { attemptFrom, chat, chunk, collect, dep, ERROR_EVENT, eventOf, route, VirtualClock } from './harness.ts';
 
 const A = dep('openai', 'gpt-4o');

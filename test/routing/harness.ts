@@ -9,7 +9,8 @@ import { parseBlock } from '../../src/exchange/sse-parser.ts';
 import type { RoutingClock } from '../../src/routing/clock.ts';
 import type { Deployment, Route, RouteSettings } from '../../src/routing/config.ts';
 import { BUILT_IN_SETTINGS } from '../../src/routing/config.ts';
-import type { OpenAttempt, OpenedAttempt, RoutingEvent, StreamLimits } from '../../src/routing/engine.ts';
+import type { OpenAttempt, OpenedAttempt, StreamLimits } from '../../src/routing/contract.ts';
+import type { RoutingEvent } from '../../src/routing/engine.ts';
 import type { RoutedStream } from '../../src/routing/relay.ts';
 import type { ChatRequest } from '../../src/schemas.ts';
 

@@ -24,3 +24,23 @@ test('events become series; the gauge is read when scraped', () => {
   clock.t = 10;
   expect(registry.render()).toContain('gateway_routing_breaker_state{deployment="openai/gpt-4o"} 1');
 });
+
+test('series are found again for the same alias deployment; past the cap, client-made names count under _other', () => {
+  const registry = new Registry();
+  const m = new RoutingMetrics(registry, () => []);
+  for (let i = 0; i < 2; i++) {
+    m.observe({ type: 'attempt', alias: 'smart', deployment: 'groq/llama', outcome: 'success' });
+    m.observe({ type: 'usage', alias: 'smart', deployment: 'groq/llama', usage: { prompt_tokens: 7, completion_tokens: 3 } });
+  }
+  // Plain provider/model routes carry the client's model name: 600 distinct ones.
+  for (let i = 0; i < 600; i++) m.observe({ type: 'attempt', alias: `openai/m${i}`, deployment: `openai/m${i}`, outcome: 'success' });
+  const text = registry.render();
+  expect(text).toContain('gateway_routing_attempts_total{alias="smart",deployment="groq/llama",outcome="success"} 2');
+  expect(text).toContain('gateway_routing_tokens_total{alias="smart",deployment="groq/llama",type="input"} 14');
+  const series = text.split('\n').filter((l) => l.startsWith('gateway_routing_attempts_total{'));
+  expect(series.length).toBeLessThanOrEqual(501);
+  const other = series.find((l) => l.includes('alias="_other",deployment="_other"'));
+  const counted = series.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  expect(other).toBeDefined();
+  expect(counted).toBe(602);
+});
