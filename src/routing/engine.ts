@@ -99,6 +99,7 @@ export class FailoverEngine {
     for (let i = 0; i < order.length; i++) {
       const d = order[i] as Deployment;
       const b = this.breakers.get(d.key, settings.breaker);
+      let started: Started | undefined;
       let failure: unknown;
       let startedAt: number;
       if (i === 0 && first) ({ failure, startedAt } = first);
@@ -110,24 +111,23 @@ export class FailoverEngine {
         // The body is the gateway's own (parsed or translated): renamed in place for each deployment rather than copied.
         body.model = d.model;
         startedAt = this.clock.now();
-        let started: Started | undefined;
         try {
           started = await startAttempt(caller, d, body, settings, signal);
+          b.onSuccess();
         } catch (e) {
           failure = e;
         }
-        if (started) {
-          b.onSuccess();
-          return caller.finish(this.answer(caller, route, order, i, started, body, signal));
+      }
+      if (!started) {
+        const r = await this.afterFailure(failure, startedAt, caller, route, d, b, body, signal, i < order.length - 1, panic !== true);
+        if (!r.ok) {
+          if (r.final) throw r.error;
+          last = r.error;
+          continue;
         }
+        started = r.started;
       }
-      const r = await this.afterFailure(failure, startedAt, caller, route, d, b, body, signal, i < order.length - 1, panic !== true);
-      if (!r.ok) {
-        if (r.final) throw r.error;
-        last = r.error;
-        continue;
-      }
-      return caller.finish(this.answer(caller, route, order, i, r.started, body, signal));
+      return this.answer(caller, route, order, i, started, body, signal);
     }
     throw last ?? new GatewayError(503, 'upstream_unreachable', MESSAGES.unreachable, { reason: `every deployment of ${route.alias} is skipped by its breaker` });
   }
@@ -191,8 +191,8 @@ export class FailoverEngine {
     }
   }
 
-  /** @internal */
-  answer(caller: RunCaller<unknown>, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): EngineResult {
+  /** @internal The answer of the attempt at `order[index]` that started, accounted for and made into what the caller wants. */
+  answer<R>(caller: RunCaller<R>, route: Route, order: Deployment[], index: number, started: Started, body: ChatRequest, signal: AbortSignal): R {
     const d = order[index] as Deployment;
     // Events are built only when someone listens (each is an allocation per request).
     const listening = this.deps.onEvent !== undefined;
@@ -203,10 +203,10 @@ export class FailoverEngine {
         const usage = (started.json as { usage?: unknown } | null)?.usage;
         if (typeof usage === 'object' && usage !== null) this.emit({ type: 'usage', alias: route.alias, deployment: d.key, usage: usage as Record<string, unknown> });
       }
-      return { kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text };
+      return caller.finish({ kind: 'json', servedBy: d, status: started.status, json: started.json, text: started.text });
     }
     const items = new RoutedStream({ engine: this, caller, route, order, index, started, body, signal });
-    return { kind: 'stream', servedBy: d, status: started.status, items };
+    return caller.finish({ kind: 'stream', servedBy: d, status: started.status, items });
   }
 }
 
@@ -232,7 +232,7 @@ class FirstAttempt<R> implements StartSequel<R> {
 
   started(started: Started): R {
     this.breaker.onSuccess();
-    return this.caller.finish(this.engine.answer(this.caller, this.route, this.order, 0, started, this.body, this.signal));
+    return this.engine.answer(this.caller, this.route, this.order, 0, started, this.body, this.signal);
   }
 
   failed(failure: unknown): Promise<R> {

@@ -50,25 +50,23 @@ class Awaiting implements StartSequel<Started> {
 
 /** Reads a stream up to its first content (or its end); the attempt is abandoned when it fails. */
 async function prelude<T>(d: Deployment, opened: Extract<OpenedAttempt, { kind: 'stream' }>, then: StartSequel<T>): Promise<T> {
-  let started: Started | undefined;
+  let reads: SseBatch[];
+  /** Set once the first content came (false) or the body ended without any (true). */
+  let ended: boolean | undefined;
   try {
     let batch = await opened.read();
     // Made once the first read is in, not before the wait: what an object made before the wait points at
     // outlives young collections (bench/README.md, "Routed streams and the collector").
-    const reads: SseBatch[] = [];
+    reads = [];
     let events = 0;
     // Bounded by MAX_PRELUDE events; reads of comments alone are bounded by first_token_timeout (or CLIENT_TIMEOUT per read).
-    while (!started) {
-      if (!batch) {
-        started = { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
-        break;
-      }
+    while (batch) {
       reads.push(batch);
       for (const block of batch.blocks as StreamEvent[]) {
         if (block.data === undefined) continue;
         // The stream ended before any content: an empty answer, relayed as it is.
         if (block.done) {
-          started = { kind: 'stream', status: opened.status, opened, prelude: reads, ended: true };
+          ended = true;
           break;
         }
         events++;
@@ -77,11 +75,11 @@ async function prelude<T>(d: Deployment, opened: Extract<OpenedAttempt, { kind: 
         if (failure) throw failure;
         if (hasContent(block.json)) {
           opened.contentArrived();
-          started = { kind: 'stream', status: opened.status, opened, prelude: reads, ended: false };
+          ended = false;
           break;
         }
       }
-      if (started) break;
+      if (ended !== undefined) break;
       if (events >= MAX_PRELUDE) throw new GatewayError(502, 'upstream_invalid', 'Upstream stream sent no content', { reason: `${d.key}: ${MAX_PRELUDE} events without content` });
       batch = await opened.read();
     }
@@ -90,5 +88,6 @@ async function prelude<T>(d: Deployment, opened: Extract<OpenedAttempt, { kind: 
     opened.abort(e instanceof GatewayError ? e : undefined);
     return then.failed(e);
   }
-  return then.started(started);
+  // No content before the body's end: an empty answer, relayed as it is.
+  return then.started({ kind: 'stream', status: opened.status, opened, prelude: reads, ended: ended ?? true });
 }
