@@ -36,6 +36,9 @@ describe('a gateway reusing verdicts', () => {
   test('a token accepted a moment ago is refused once it expires', async () => {
     const issuer = await issuerReady;
     const gw = authGateway(issuer.issuer, {}, { clockToleranceSec: 0 });
+    // exp is in whole seconds: signed just after a second begins, the token lives ~1 s, not anything
+    // down to 1 ms (signed at x.999 s it had expired before the first request).
+    await Bun.sleep(1000 - (Date.now() % 1000) + 5);
     const token = await issuer.sign({ iss: issuer.issuer, aud: CLIENT_ID, exp: now() + 1 });
     expect((await gw.req('/v1/mcp/tools', token)).status).toBe(403); // past auth: MCP is not exposed
     expect((await gw.req('/v1/mcp/tools', token)).status).toBe(403);
